@@ -1,0 +1,193 @@
+"""Terminal rendering for the CLI: file checks, the compliance table, run summaries, progress.
+
+Only turns results into text (Rich); it computes nothing and never decides an exit status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date, timedelta
+from decimal import ROUND_FLOOR, Decimal
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    Progress,
+    TaskID,
+    TaskProgressColumn,
+    TextColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from accord.ingest.eventlog import RowIssue
+from accord.services.evaluation import ComplianceRow
+from accord.services.runs import RunOutcome
+from accord.spec import FileReport
+
+MAX_ROW_ISSUES = 20
+_RESULT_STYLE = {"met": "green", "missed": "bold red", "no data": "dim"}
+
+
+def line(console: Console, text: str) -> None:
+    """Print `text` as is: no markup, no highlighting, never wrapped (tools parse these lines)."""
+    console.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+def file_reports(console: Console, reports: Sequence[FileReport]) -> None:
+    """`ok  <file>` for a valid file, else one `file:line: path: message` line per issue."""
+    for report in reports:
+        if report.ok:
+            line(console, f"ok  {report.path}")
+        for issue in report.issues:
+            line(console, str(issue))
+
+
+def period_label(start: date, end: date) -> str:
+    """A short name for `[start, end)`: `2026-03`, `2026-Q1`, `2026-W10`, else the dates."""
+    last = end - timedelta(days=1)
+    if start.day == 1 and end.day == 1:
+        months = (end.year - start.year) * 12 + end.month - start.month
+        if months == 1:
+            return f"{start:%Y-%m}"
+        if months == 3 and start.month % 3 == 1:
+            return f"{start.year}-Q{start.month // 3 + 1}"
+    if (end - start).days == 7 and start.weekday() == 0:
+        year, week, _ = start.isocalendar()
+        return f"{year}-W{week:02d}"
+    return f"{start.isoformat()} – {last.isoformat()}"
+
+
+def percent(value: Decimal | None, *, fixed: bool = False) -> str:
+    """A fraction as a percentage cut (never rounded up) to two decimals: 0.94996 -> 94.99%.
+
+    `fixed` keeps both decimals (97.00%) so a column of attainments lines up; otherwise
+    trailing zeros go (an objective of 0.95 is 95%).
+    """
+    if value is None:
+        return "–"
+    text = f"{(value * 100).quantize(Decimal('0.01'), rounding=ROUND_FLOOR):f}"
+    if not fixed:
+        text = text.rstrip("0").rstrip(".")
+    return text + "%"
+
+
+def compliance_table(rows: Sequence[ComplianceRow], title: str = "Compliance") -> Table:
+    """Every row (every period), grouped by agreement and target."""
+    table = Table(title=title, title_justify="left")
+    table.add_column("agreement", overflow="fold")
+    table.add_column("target", overflow="fold")
+    table.add_column("period", no_wrap=True)
+    for name in ("counted", "met", "breached", "attainment", "objective"):
+        table.add_column(name, justify="right", no_wrap=True)
+    table.add_column("result", no_wrap=True)
+    previous: tuple[str, str] | None = None
+    for row in rows:
+        key = (row.agreement_id, row.target_id)
+        if previous is not None and key[0] != previous[0]:
+            table.add_section()
+        table.add_row(
+            row.agreement_id if previous is None or key[0] != previous[0] else "",
+            row.target_id if key != previous else "",
+            period_label(row.period_start, row.period_end),
+            f"{row.counted:,}",
+            f"{row.met:,}",
+            f"{row.breached:,}",
+            percent(row.attainment, fixed=True),
+            percent(row.objective),
+            f"[{_RESULT_STYLE.get(row.result, '')}]{row.result}[/]",
+        )
+        previous = key
+    return table
+
+
+def summary(console: Console, outcome: RunOutcome, source: str) -> None:
+    """One line on what was read and evaluated, then the rejected rows (first MAX_ROW_ISSUES)."""
+    read = outcome.read
+    table = read.table
+    parts = [
+        plural(table.n_items, "item"),
+        f"{plural(len(table), 'event')} ({read.duplicates:,} duplicates)",
+        plural(sum(len(c) for c in outcome.result.clocks), "clock"),
+    ]
+    reasons = outcome.skipped_reasons
+    skipped = plural(sum(reasons.values()), "skipped item")
+    if reasons:
+        detail = "; ".join(f"{reason}: {count:,}" for reason, count in reasons.most_common())
+        skipped += f" ({detail})"
+    parts.append(skipped)
+    parts.append(plural(len(read.issues), "rejected row"))
+    line(console, ", ".join(parts) + ".")
+    row_issues(console, read.issues, source)
+
+
+def plural(count: int, noun: str) -> str:
+    """`1 item`, `2 items`, `1,000 items`."""
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def row_issues(console: Console, issues: Sequence[RowIssue], source: str) -> None:
+    """`FILE:LINE: message` for the first MAX_ROW_ISSUES rejected rows, then how many more."""
+    for issue in issues[:MAX_ROW_ISSUES]:
+        line(console, f"{source}:{issue.line}: {issue.message}")
+    if len(issues) > MAX_ROW_ISSUES:
+        line(console, f"... and {len(issues) - MAX_ROW_ISSUES:,} more rejected rows")
+
+
+def written(console: Console, label: str, path: Path, rows: int) -> None:
+    line(console, f"wrote {label} ({rows:,} rows) to {path}")
+
+
+class RunProgress:
+    """Progress bars for reading a log (bytes) and evaluating it (target chunks).
+
+    Disabled bars cost nothing: the callbacks are None and Rich is never started.
+    """
+
+    def __init__(self, console: Console, *, enabled: bool, read_total: int | None = None) -> None:
+        self.enabled = enabled
+        self._progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TaskProgressColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+        )
+        self._read_total = read_total
+        self._read: TaskID | None = None
+        self._evaluate: TaskID | None = None
+
+    @contextmanager
+    def running(self) -> Iterator[RunProgress]:
+        if not self.enabled:
+            yield self
+            return
+        with self._progress:
+            yield self
+
+    @property
+    def on_read(self) -> Callable[[int], None] | None:
+        if not self.enabled or self._read_total is None:
+            return None
+
+        def update(done: int) -> None:
+            if self._read is None:
+                self._read = self._progress.add_task("Reading events", total=self._read_total)
+            self._progress.update(self._read, completed=done)
+
+        return update
+
+    @property
+    def on_evaluate(self) -> Callable[[int, int], None] | None:
+        if not self.enabled:
+            return None
+
+        def update(done: int, total: int) -> None:
+            if self._evaluate is None:
+                self._evaluate = self._progress.add_task("Evaluating", total=total)
+            self._progress.update(self._evaluate, completed=done, total=total)
+
+        return update

@@ -1,0 +1,1 @@
+"""Calendars, clocks and compliance as NumPy kernels: pure computation, no I/O."""

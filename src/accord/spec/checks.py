@@ -1,0 +1,199 @@
+"""Checks of an agreement that span fields: calendars, holiday regions, priorities, target ids.
+
+They run on the raw YAML values, so they are reported even when unrelated fields are broken;
+shapes and types are the models' business (`accord.spec.models`).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from typing import Any
+
+import holidays
+
+from accord.domain.calendars import DAY_NAMES, CalendarSpec, parse_day_spec
+from accord.errors import FieldIssue, ValidationError
+from accord.spec.yamlload import child_path
+
+
+def _get(data: object, *keys: str) -> Any:
+    for key in keys:
+        if not isinstance(data, Mapping):
+            return None
+        data = data.get(key)
+    return data
+
+
+def parse_calendars(data: object) -> tuple[dict[str, CalendarSpec], list[FieldIssue]]:
+    """Parse each of `spec.calendars`; issues are placed under `spec.calendars.<name>`."""
+    raw = _get(data, "spec", "calendars")
+    if not isinstance(raw, Mapping):
+        return {}, []  # the model reports the missing or misshapen mapping
+    calendars: dict[str, CalendarSpec] = {}
+    issues: list[FieldIssue] = []
+    for name, body in raw.items():
+        prefix = child_path("spec.calendars", name)
+        try:
+            calendars[name] = CalendarSpec.from_dict(body)
+        except ValidationError as exc:
+            own = _merge_weekday_issues(exc.issues, _get(body, "hours"))
+            issues.extend(issue.under(prefix) for issue in own)
+        issues.extend(issue.under(prefix) for issue in _holiday_region_issues(body))
+    return calendars, issues
+
+
+def _merge_weekday_issues(issues: list[FieldIssue], hours: object) -> list[FieldIssue]:
+    """Report a problem of `mon-fri` once, at the key the user wrote, not once per weekday.
+
+    The calendar checks each weekday (`hours.mon`, `hours.tue`, ...); issues with the same
+    message on several weekdays become one, placed at the single written key that covers all of
+    those days, else at `hours` naming the days.
+    """
+
+    def weekday(issue: FieldIssue) -> str | None:
+        day = issue.path.removeprefix("hours.")
+        return day if issue.path.startswith("hours.") and day in DAY_NAMES else None
+
+    days_by_message: dict[str, list[str]] = {}
+    for issue in issues:
+        day = weekday(issue)
+        if day is not None:
+            days_by_message.setdefault(issue.message, []).append(day)
+    written = [str(key) for key in hours] if isinstance(hours, Mapping) else []
+    result: list[FieldIssue] = []
+    for issue in issues:
+        if weekday(issue) is None:
+            result.append(issue)
+            continue
+        days = days_by_message.pop(issue.message, None)
+        if days is None:
+            continue  # already reported with the first weekday that had it
+        covering = [key for key in written if _covers(key, days)]
+        if len(covering) == 1:
+            result.append(FieldIssue(f"hours.{covering[0]}", issue.message))
+        elif len(days) > 1:
+            result.append(FieldIssue("hours", f"{issue.message} (on {', '.join(days)})"))
+        else:
+            result.append(issue)
+    return result
+
+
+def _covers(day_spec: str, days: list[str]) -> bool:
+    try:
+        covered = {DAY_NAMES[day] for day in parse_day_spec(day_spec)}
+    except ValueError:
+        return False
+    return set(days) <= covered
+
+
+@lru_cache(maxsize=1)
+def _holiday_regions() -> dict[str, list[str]]:
+    regions: dict[str, list[str]] = holidays.list_supported_countries()
+    return regions
+
+
+def _did_you_mean(value: str, choices: Sequence[str]) -> str:
+    if value.upper() in choices:
+        return f"; did you mean '{value.upper()}'?"
+    hint = difflib.get_close_matches(value, list(choices), n=1)
+    return f"; did you mean '{hint[0]}'?" if hint else ""
+
+
+def _holiday_region_issues(body: object) -> list[FieldIssue]:
+    """The country and subdivision must be ones the `holidays` package knows."""
+    country = _get(body, "holidays", "country")
+    if country is None or isinstance(country, dict | list):
+        return []
+    regions = _holiday_regions()
+    code = str(country)
+    if code not in regions:
+        message = f"'{code}' is not a country the holidays package knows"
+        return [FieldIssue("holidays.country", message + _did_you_mean(code, list(regions)))]
+    subdivision = _get(body, "holidays", "subdivision")
+    if subdivision is None or isinstance(subdivision, dict | list):
+        return []
+    known = regions[code]
+    if str(subdivision) in known:
+        return []
+    message = f"'{subdivision}' is not a subdivision of {code} the holidays package knows"
+    hint = _did_you_mean(str(subdivision), known)
+    if not known:
+        hint = f" ({code} has none)"
+    elif not hint and len(known) <= 40:
+        hint = f" (known: {', '.join(known)})"
+    return [FieldIssue("holidays.subdivision", message + hint)]
+
+
+def _texts(value: object) -> list[str] | None:
+    """The items of a list of plain values as text (None when it is not such a list)."""
+    if not isinstance(value, list):
+        return None
+    return [str(item) for item in value if item is not None and not isinstance(item, dict | list)]
+
+
+def cross_check(data: object) -> list[FieldIssue]:
+    """Check goals against priorities, target calendars against calendars, ids for clashes."""
+    issues: list[FieldIssue] = []
+    priorities = _texts(_get(data, "spec", "priorities"))
+    listed: set[str] = set()
+    for index, priority in enumerate(priorities or []):
+        if priority in listed:
+            issues.append(FieldIssue(f"spec.priorities[{index}]", f"'{priority}' is listed twice"))
+        listed.add(priority)
+    default = _get(data, "spec", "default_priority")
+    if priorities is not None and default is not None and str(default) not in priorities:
+        issues.append(
+            FieldIssue(
+                "spec.default_priority",
+                f"'{default}' is not one of this agreement's priorities ({', '.join(priorities)})",
+            )
+        )
+    calendars = _get(data, "spec", "calendars")
+    names = list(calendars) if isinstance(calendars, Mapping) else None
+    targets = _get(data, "spec", "targets")
+    first_use: dict[str, int] = {}
+    for index, target in enumerate(targets if isinstance(targets, list) else []):
+        if isinstance(target, Mapping):
+            issues.extend(_target_issues(target, f"spec.targets[{index}]", priorities, names))
+            target_id = target.get("id")
+            if target_id is not None and not isinstance(target_id, dict | list):
+                if str(target_id) in first_use:
+                    earlier = first_use[str(target_id)]
+                    issues.append(
+                        FieldIssue(
+                            f"spec.targets[{index}].id",
+                            f"target id '{target_id}' is already used by spec.targets[{earlier}]",
+                        )
+                    )
+                first_use.setdefault(str(target_id), index)
+    return issues
+
+
+def _target_issues(
+    target: Mapping[str, Any],
+    path: str,
+    priorities: list[str] | None,
+    calendar_names: list[str] | None,
+) -> list[FieldIssue]:
+    issues: list[FieldIssue] = []
+    raw = target.get("calendar")
+    calendar = None if raw is None or isinstance(raw, bool | dict | list) else str(raw)
+    if calendar_names is not None and calendar is not None and calendar not in calendar_names:
+        hint = difflib.get_close_matches(calendar, calendar_names, n=1)
+        if hint:
+            suffix = f"; did you mean '{hint[0]}'?"
+        else:
+            suffix = f"; defined: {', '.join(calendar_names)}" if calendar_names else ""
+        issues.append(
+            FieldIssue(f"{path}.calendar", f"calendar '{calendar}' is not defined{suffix}")
+        )
+    goal = target.get("goal")
+    if priorities is not None and isinstance(goal, Mapping):
+        for key in goal:
+            if key not in priorities:
+                issues.append(
+                    FieldIssue(f"{path}.goal.{key}", "no such priority in this agreement")
+                )
+    return issues
