@@ -23,6 +23,7 @@ from accord.domain.events import EVENT_RANK, Event, EventKind
 from accord.domain.periods import Period
 
 ZERO = timedelta(0)
+NO_GOAL = timedelta(days=10**6)  # a priority without a goal: never exceeded
 ONE_SECOND = timedelta(seconds=1)
 _SEARCH_LIMIT_DAYS = 366 * 30  # a calendar with no working time for 30 years is a test bug
 
@@ -290,6 +291,8 @@ class _Replay:
         self.cycles: list[_Cycle] = []
 
     def goal_of(self, priority: str, cycle_start: datetime) -> timedelta:
+        if priority not in self.target.goals:
+            return NO_GOAL
         duration: Duration = self.target.goals[priority]
         if duration.working_days is None:
             return timedelta(seconds=duration.seconds)
@@ -445,6 +448,13 @@ def _row(
         due_at: datetime | None = breached_at
     elif status == "paused":
         due_at = None
+    elif elapsed >= goal:
+        # Reached but not exceeded: due is when elapsed reached the goal, dated like a breach
+        # (never before the goal came into force), so that breached_at = due_at holds later.
+        since = cycle.goals[-1][0]
+        reached = _reach(spans, calendar, goal)
+        assert reached is not None
+        due_at = max(since, reached)
     else:
         resume = _last_resume(cycle)
         due_at = calendar.add_delta(resume, goal - _elapsed_until(cycle, calendar, resume))
@@ -473,8 +483,8 @@ def ref_item(
 
     `events` are one item's deduplicated events in arrival order; those after `as_of` are
     dropped. Before the first priority event the priority is the agreement's default, else the
-    item's first priority value. An item with no priority, or one holding a priority without
-    a goal, is skipped.
+    item's first priority value. An item with no priority is skipped; a cycle whose priority at
+    its end has no goal is not measured (the item is skipped when no cycle is left).
     """
     if target.match:
         raise NotImplementedError("the reference does not filter on fields")
@@ -487,12 +497,14 @@ def ref_item(
     initial = agreement.default_priority or (values[0] if values else None)
     if initial is None:
         return RefItemResult([], "no priority")
-    missing = sorted({initial, *values} - set(target.goals))
-    if missing:
-        return RefItemResult([], f"no goal for priority {missing[0]}")
     replay = _Replay(target, calendar)
     replay.run(ordered, initial)
-    return RefItemResult([_row(c, target, calendar, _utc(as_of)) for c in replay.cycles])
+    # The priority in force at a cycle's end decides whether the target measures it; while a
+    # priority without a goal is in force, the cycle cannot breach.
+    measured = [c for c in replay.cycles if c.goals[-1][1] < NO_GOAL]
+    if replay.cycles and not measured:
+        return RefItemResult([], f"no goal for priority {replay.cycles[-1].priority}")
+    return RefItemResult([_row(c, target, calendar, _utc(as_of)) for c in measured])
 
 
 def ref_clocks(

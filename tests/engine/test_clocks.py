@@ -356,3 +356,20 @@ def test_items_are_routed_by_service_and_target_filters() -> None:
         [agreement(target(goals=GOALS, match={"channel": ["web"]}))], table(rows), instant(AS_OF)
     )
     assert [c.item_id for c in filtered.clocks[0].rows()] == ["A"]
+
+
+def test_the_priority_at_the_end_decides_whether_a_target_measures_the_clock() -> None:
+    # Goals only for P1 and P3: an item upgraded from P4 to P1 is measured as a P1 (its P4
+    # stretch could not breach); one downgraded from P1 to P4 is not measured at all.
+    tgt = target(goals={"P1": "1h", "P3": "4h"})
+    upgraded = [*opened("P4"), ("I", "2026-03-02T12:00+01:00", "priority", "P1")]
+    c = only(upgraded, tgt, as_of="2026-03-02T12:30+01:00")
+    assert (c.priority, c.status, c.breached_at) == (
+        "P1",
+        "breached",
+        instant("2026-03-02T12:00+01:00"),
+    )
+    downgraded = [*opened("P1"), ("I", "2026-03-02T09:30+01:00", "priority", "P4")]
+    result = evaluate([agreement(tgt)], table(downgraded), instant("2026-03-02T12:00+01:00"))
+    assert not list(result.clocks[0].rows())
+    assert [s.reason for s in result.skipped] == ["its priority has no goal in this target"]

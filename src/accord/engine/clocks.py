@@ -160,14 +160,27 @@ def run_clocks(
         wanted.append(EventKind.STATE)
     kind_wanted = np.zeros(max(KIND_CODE.values()) + 1, dtype=bool)
     kind_wanted[[KIND_CODE[k] for k in wanted]] = True
+    if item.size == 0:
+        return ClockRun(ClockArrays.empty(), np.empty(0, np.int32), np.empty(0, np.int8))
+    # Per-item arrays cover only this table's items: local index = item - base.
+    base = int(item[0])
+    span = int(item[-1]) - base + 1
+    seen = np.zeros(span, dtype=bool)
     keep = kind_wanted[kind]
     if item_ok is not None:
-        keep &= item_ok[item]
+        matching = item_ok[item]
+        keep &= matching
+        seen[item[matching] - base] = True
+    else:
+        seen[item - base] = True
     if not keep.all():
         item, at, kind, value = item[keep], at[keep], kind[keep], value[keep]
     n = item.shape[0]
     if n == 0:
-        return ClockRun(ClockArrays.empty(), np.empty(0, np.int32), np.empty(0, np.int8))
+        # The items seen have no event this target reads: none of them was created.
+        skipped = np.flatnonzero(seen)
+        reasons = np.full(skipped.size, SKIP_NO_CREATED, dtype=np.int8)
+        return ClockRun(ClockArrays.empty(), (skipped + base).astype(np.int32), reasons)
     rows = np.arange(n, dtype=np.int64)
 
     # 1. Per-event state.
@@ -204,9 +217,6 @@ def run_clocks(
     last_state = last_valid(is_state, item_first)
 
     # Items that cannot have a clock: no created event, unknown or no priority.
-    # Per-item arrays cover only this table's items: local index = item - base.
-    base = int(item[0])
-    span = int(item[-1]) - base + 1
     local = item - base
     has_created = np.zeros(span, dtype=bool)
     has_created[local[is_created]] = True
@@ -223,39 +233,54 @@ def run_clocks(
         else first_prio_of_item
     )
 
-    # 2. Keep the last event of each (item, instant).
-    eff = run_ends(item, at)
+    # 2. Cycles. A restart happens at an instant when the priority after it differs from the
+    #    priority before it while the clock ran; priority events rank before every stop, so the
+    #    whole instant belongs to the new cycle. A reopen under new-cycle starts one at its
+    #    own event, after the stop ranked before it at that instant.
+    priority_now = np.where(last_prio >= 0, prio_code[np.maximum(last_prio, 0)], fallback[local])
+    instant_start = run_starts(item, at)
+    group_of_event = np.cumsum(instant_start) - 1
+    group_last = np.flatnonzero(run_ends(item, at))
+    g_item_start = run_starts(item[group_last])
+    restart_group = np.zeros(group_last.size, dtype=bool)
+    if rules.priority_change == "restart" and group_last.size > 1:
+        g_prio = priority_now[group_last]
+        g_live = started[group_last] & running[group_last]
+        restart_group[1:] = ~g_item_start[1:] & g_live[:-1] & (g_prio[1:] != g_prio[:-1])
+    restarts = cumcount(restart_group, first_row(g_item_start))[group_of_event]
+    cycle = cumcount(effective_reopen, item_first) + restarts
+
+    # 3. Keep the last event of each (item, instant, cycle): the state after it holds until the
+    #    next kept row. Note whether the clock ran at any point within the run (created and
+    #    resolved at one instant is a cycle of zero length).
+    run_first = np.flatnonzero(run_starts(item, at, cycle))
+    ran_in_run = np.maximum.reduceat(running.view(np.int8), run_first) > 0
+    eff = run_ends(item, at, cycle)
     e_rows = rows[eff]
     e_item = item[eff]
     e_at = at[eff]
-    e_started = started[eff]
+    e_cycle = cycle[eff]
     e_running = running[eff]
-    lp = last_prio[eff]
-    e_prio = np.where(lp >= 0, prio_code[np.maximum(lp, 0)], fallback[e_item - base])
+    e_prio = priority_now[eff]
     ls = last_state[eff]
     e_paused = (ls >= 0) & rules.pause_of_value[np.maximum(value[np.maximum(ls, 0)], 0)]
     e_item_start = run_starts(e_item)
-    e_item_first = first_row(e_item_start)
     m = e_rows.size
-
-    # 3. Cycles.
-    reopen_cycles = cumcount(effective_reopen, item_first)[eff]
-    restarts = np.zeros(m, dtype=np.int64)
-    restart_here = np.zeros(m, dtype=bool)
-    if rules.priority_change == "restart" and m > 1:
-        prev_ok = ~e_item_start[1:] & e_started[:-1] & e_running[:-1]
-        restart_here[1:] = prev_ok & (e_prio[1:] != e_prio[:-1])
-        restarts = cumcount(restart_here, e_item_first)
-    e_cycle = reopen_cycles + restarts
+    # The first kept row of an instant with a restart opens the new cycle.
+    restart_here = restart_group[group_of_event[eff]] & run_starts(e_item, e_at)
 
     # 4. Segments and business time.
     seg_end = np.empty(m, dtype=np.int64)
     seg_end[:-1] = e_at[1:]
     e_item_end = run_ends(e_item)
     seg_end[e_item_end] = as_of_ns
-    active = e_started & e_running
-    seg_ns = np.where(active, calendar.elapsed_ns(e_at, seg_end), 0)
-    counting = active & ~e_paused
+    running_before = np.zeros(m, dtype=bool)
+    running_before[1:] = e_running[:-1] & ~e_item_start[1:]
+    # A row belongs to its cycle if the clock ran before, during or after its instant; only
+    # the time after the instant (while still running) is measured.
+    active = e_running | running_before | ran_in_run
+    seg_ns = np.where(e_running, calendar.elapsed_ns(e_at, seg_end), 0)
+    counting = e_running & ~e_paused
 
     # From here on only active segments matter; stopped stretches only end cycles.
     a_idx = np.flatnonzero(active)
@@ -263,7 +288,7 @@ def run_clocks(
     a_prio = e_prio[a_idx]
     a_count = counting[a_idx]
     a_seg = seg_ns[a_idx]
-    a_paused_seg = np.where(a_count, 0, a_seg)
+    a_paused_seg = np.where(a_count, 0, a_seg)  # a_seg is 0 where the clock has stopped
     a_count_seg = np.where(a_count, a_seg, 0)
     c_start = run_starts(a_item, a_cycle)
     c_first = first_row(c_start)
@@ -302,21 +327,26 @@ def run_clocks(
     last = np.flatnonzero(c_end)
     first = np.flatnonzero(c_start)
     cyc_item = a_item[last]
-    first_breach = last_valid(breach_row, c_first)[last]
-    breached = first_breach >= 0
-    breached_at = np.where(breached, reach_ffill[np.maximum(first_breach, 0)], NAT)
+    no_row = np.int64(a_idx.size)
+    breach_index = np.where(breach_row, np.arange(a_idx.size, dtype=np.int64), no_row)
+    first_breach = np.minimum.reduceat(breach_index, first) if first.size else breach_index[:0]
+    breached = first_breach < no_row
+    breached_at = np.where(breached, reach_ffill[np.minimum(first_breach, no_row - 1)], NAT)
     elapsed = elapsed_after[last]
     paused_total = np.add.reduceat(a_paused_seg, first) if first.size else a_paused_seg[:0]
     cyc_goal = goal[last]
     cyc_prio = a_prio[last]
 
-    # How each cycle ended: the kept row after its last active segment tells.
-    after = a_idx[last] + 1
-    has_after = (after < m) & ~e_item_start[np.minimum(after, m - 1)]
+    # How each cycle ended: stopped within its last instant, or a new cycle began at the next
+    # kept row (a restart cancels; a reopen under new-cycle follows a stop at that instant).
+    last_row = a_idx[last]
+    stopped_here = ~e_running[last_row]
+    after = last_row + 1
     after_safe = np.minimum(after, m - 1)
-    ended = has_after
-    cancelled = has_after & restart_here[after_safe] & (e_cycle[after_safe] != a_cycle[last])
-    stop_at = np.where(ended, e_at[after_safe], NAT)
+    has_after = ~stopped_here & (after < m) & ~e_item_start[after_safe]
+    cancelled = has_after & restart_here[after_safe]
+    ended = stopped_here | has_after
+    stop_at = np.where(stopped_here, e_at[last_row], np.where(has_after, e_at[after_safe], NAT))
     still_running = ~ended
     paused_now = still_running & e_paused[a_idx[last]]
 
@@ -357,8 +387,6 @@ def run_clocks(
     ).take(covered)
 
     # Items without a clock, with the first reason that applies.
-    seen = np.zeros(span, dtype=bool)
-    seen[local] = True
     reason = np.zeros(span, dtype=np.int8)
     no_goal = np.zeros(span, dtype=bool)
     no_goal[cyc_item[~has_goal] - base] = True
