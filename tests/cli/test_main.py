@@ -86,8 +86,10 @@ def test_evaluate_writes_the_exact_csvs_and_prints_the_table(
         ("resolution", "2026-04-01", "", "no data"),
     ]
     assert "Compliance as of 2026-04-01 00:00:00 UTC" in output
-    assert "│ 2026-03 │       1 │   1 │        0 │    100.00% │       95% │ met     │" in output
-    assert "│ 2026-03 │       1 │   0 │        1 │      0.00% │       90% │ missed  │" in output
+    assert "  response    2026-01        0    0         0           –        95%  no data" in output
+    assert "              2026-03        1    1         0     100.00%        95%  met" in output
+    assert "  resolution  2026-01        0    0         0           –        90%  no data" in output
+    assert "              2026-03        1    0         1       0.00%        90%  missed" in output
     assert "1 item, 6 events (0 duplicates), 2 clocks, 0 skipped items, 0 rejected rows." in output
     assert f"wrote clocks (2 rows) to {clocks}" in output
 
@@ -205,7 +207,21 @@ def test_evaluate_with_an_unreadable_log_prints_why_and_exits_1(
     assert message in output
 
 
-def test_demo_validates_generates_evaluates_and_writes_three_files(
+def test_an_output_that_cannot_be_written_is_an_error_not_a_traceback(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    agreements, events = issue_setup(tmp_path)
+    target = tmp_path / "missing-dir" / "clocks.csv"
+
+    code, output = invoke(
+        runner, "evaluate", "-a", agreements, "-e", events, "--at", AT, "--clocks", target
+    )
+
+    assert code == 1
+    assert f"error: cannot write {target}: No such file or directory" in output
+
+
+def test_demo_builds_a_workspace_evaluates_and_writes_the_files(
     runner: CliRunner, tmp_path: Path
 ) -> None:
     out = tmp_path / "demo"
@@ -215,14 +231,16 @@ def test_demo_validates_generates_evaluates_and_writes_three_files(
     assert code == 0, output
     assert output.count("ok  ") == 3
     assert "Compliance as of 2027-01-01 00:00:00 UTC" in output
-    for name in ("events.csv", "clocks.csv", "compliance.csv"):
+    for name in ("events.csv", "clocks.csv", "compliance.csv", "report-2026-12.html"):
         assert (out / name).stat().st_size > 0
+    assert (out / ".accord" / "accord.sqlite3").exists()  # a workspace, ready for `status`
+    assert "applied it-service-desk-for-sales as version 1" in output
     rows = list(csv.DictReader((out / "compliance.csv").read_text().splitlines()))
     targets = {(r["agreement_id"], r["target_id"]) for r in rows}
-    assert len(targets) == 7
-    assert len(rows) == 5 * 12 + 2 * 4  # five monthly targets, two quarterly ones, all of 2026
+    assert len(targets) == 12
+    assert len(rows) == 10 * 12 + 2 * 4  # ten monthly targets, two quarterly ones, all of 2026
     assert {r["result"] for r in rows} == {"met", "missed"}
-    assert "0 rejected rows" in output
+    assert ", 0 rejected" in output
 
 
 def test_demo_is_reproducible(runner: CliRunner, tmp_path: Path) -> None:

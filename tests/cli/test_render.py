@@ -33,23 +33,29 @@ def test_fractions_show_as_percentages_cut_to_two_decimals(
     assert render.percent(value, fixed=fixed) == text
 
 
-def test_the_compliance_table_names_each_agreement_and_target_once() -> None:
-    def row(target: str, month: int, result: str) -> ComplianceRow:
+def test_compliance_shows_one_table_per_agreement_naming_each_target_once() -> None:
+    def row(agreement: str, target: str, month: int, result: str) -> ComplianceRow:
         attainment = None if result == "no data" else Decimal("0.5")
         return ComplianceRow(
-            "acme-x", target, date(2026, month, 1), date(2026, month + 1, 1),
+            agreement, target, date(2026, month, 1), date(2026, month + 1, 1),
             2, 1, 1, attainment, Decimal("0.9"), result,
         )  # fmt: skip
 
-    console = Console(file=io.StringIO(), width=120)
-    rows = [row("t1", 1, "missed"), row("t1", 2, "no data"), row("t2", 1, "missed")]
-    console.print(render.compliance_table(rows))
-    text = console.file.getvalue()  # type: ignore[attr-defined]
+    rows = [
+        row("acme-x", "t1", 1, "missed"),
+        row("acme-x", "t1", 2, "no data"),
+        row("acme-x", "t2", 1, "missed"),
+        row("beta-y", "t1", 1, "missed"),
+    ]
+    tables = render.compliance_tables(rows)
 
-    assert text.count("acme-x") == 1
+    assert [table.title for table in tables] == ["acme-x", "beta-y"]
+    console = Console(file=io.StringIO(), width=80)
+    console.print(tables[0])
+    text = console.file.getvalue()  # type: ignore[attr-defined]
     assert text.count("t1") == 1
     assert text.count("t2") == 1
-    for shown in ("2026-02", "no data", "50.00%"):
+    for shown in ("2026-02", "no data", "50.00%", "90%"):
         assert shown in text
 
 

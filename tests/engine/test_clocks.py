@@ -6,12 +6,14 @@ Calendar: Mon-Fri 09:00-17:00 Europe/Berlin; 2026-03-02 is a Monday (CET, UTC+1)
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
 from accord.domain.agreements import Target
 from accord.domain.clocks import Clock
+from accord.domain.events import EventKind
 from accord.services.evaluation import evaluate
 from tests.builders import agreement, instant, table, target
 
@@ -373,3 +375,17 @@ def test_the_priority_at_the_end_decides_whether_a_target_measures_the_clock() -
     result = evaluate([agreement(tgt)], table(downgraded), instant("2026-03-02T12:00+01:00"))
     assert not list(result.clocks[0].rows())
     assert [s.reason for s in result.skipped] == ["its priority has no goal in this target"]
+
+
+def test_a_target_can_run_its_clock_until_closure() -> None:
+    rows = [
+        *opened("P3"),
+        ("I", "2026-03-02T11:00+01:00", "resolved", ""),
+        ("I", "2026-03-02T15:00+01:00", "closed", ""),
+    ]
+    to_resolution = only(rows, target(goals=GOALS))
+    assert (to_resolution.elapsed_seconds, to_resolution.status) == (2 * 3600, "met")
+    closure = replace(target(goals=GOALS), stop_on=frozenset({EventKind.CLOSED}))
+    to_closure = only(rows, closure)
+    assert (to_closure.elapsed_seconds, to_closure.status) == (6 * 3600, "breached")
+    assert to_closure.stop_at == instant("2026-03-02T15:00+01:00")

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from accord.engine.events import EventTable
+from accord.ingest.eventlog import iter_event_rows
 from accord.spec import example_agreements_dir
+
+HEADER = "item_id,at,event,value\n"
 
 ISSUE_LOG = """\
 item_id,at,event,value
@@ -32,3 +36,8 @@ def issue_setup(tmp_path: Path) -> tuple[Path, Path]:
     agreements.mkdir()
     write(agreements / "service-desk.yaml", ISSUE_AGREEMENT.read_text(encoding="utf-8"))
     return agreements, write(tmp_path / "events.csv", ISSUE_LOG)
+
+
+def event_rows(table: EventTable) -> list[tuple[str, str, str, str]]:
+    """A table's events as `(item_id, at, event, value)` text rows, in table order."""
+    return list(iter_event_rows(table))

@@ -11,11 +11,9 @@ import pytest
 from accord.domain.events import EVENT_CODES, EventKind
 from accord.errors import EventLogError, ValidationError
 from accord.services.runs import (
-    DEMO_AS_OF,
     demo_events,
     evaluate_files,
     example_agreements,
-    run_demo,
 )
 from tests.ingest.samples import issue_setup, write
 
@@ -69,7 +67,8 @@ def test_demo_events_give_each_agreement_its_own_items_services_and_filter_field
     table = demo_events(agreements, scale=0.05)
 
     prefixes = {item_id.rstrip("0123456789") for item_id in table.item_ids}
-    assert prefixes == {"INC", "WEB", "LEAD"}
+    # Tickets and leads per agreement, plus outage records and weekly pipeline reports.
+    assert prefixes == {"INC", "WEB", "LEAD", "OUT-availability-", "RPT-pipeline-report-"}
     services = {v for v in table.values if v.startswith("service=")}
     assert services == {f"service={s}" for a in agreements for s in a.services}
     fields = set(table.values)
@@ -80,14 +79,3 @@ def test_demo_events_give_each_agreement_its_own_items_services_and_filter_field
     assert (
         np.unique(table.item[is_field & np.isin(table.value, service_codes)]).size == table.n_items
     )
-
-
-def test_the_demo_validates_writes_a_log_and_evaluates_it_at_year_end(tmp_path: Path) -> None:
-    outcome = run_demo(tmp_path / "demo", scale=0.05)
-
-    assert [report.ok for report in outcome.reports] == [True, True, True]
-    assert outcome.events_path == tmp_path / "demo" / "events.csv"
-    assert outcome.run is not None
-    assert outcome.run.result.as_of == DEMO_AS_OF
-    assert outcome.run.read.issues == []
-    assert outcome.run.read.table.n_items == round(0.05 * 48_000)

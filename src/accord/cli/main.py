@@ -7,6 +7,7 @@ Exit status: 0 on success, 1 when an input is invalid or an event-log row was re
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -14,12 +15,19 @@ import typer
 from rich.console import Console
 
 from accord.cli import render
-from accord.errors import EventLogError, ValidationError
+from accord.cli import report as report_commands
+from accord.cli.items import items_app
+from accord.cli.workspace import db_app, init, register_agreement_commands
+from accord.domain.agreements import Agreement
+from accord.errors import AccordError, EventLogError, ValidationError
 from accord.ingest.instants import instant_to_datetime, parse_instant, zone
+from accord.reports.html import write_html
+from accord.reports.report_files import to_json
 from accord.reports.tables import write_clocks_csv, write_compliance_csv
+from accord.services.demo import run_workspace_demo
 from accord.services.evaluation import EvaluationResult
-from accord.services.runs import DEMO_AS_OF, evaluate_files, run_demo
-from accord.spec import example_agreements_dir, validate_paths
+from accord.services.runs import DEMO_AS_OF, evaluate_files
+from accord.spec import validate_paths
 
 LARGE_LOG_BYTES = 5 * 1024 * 1024  # show progress bars from this size on
 
@@ -32,6 +40,11 @@ app = typer.Typer(
 )
 agreements_app = typer.Typer(help="Agreements as code (YAML, accord/v1).", no_args_is_help=True)
 app.add_typer(agreements_app, name="agreements")
+app.command("init")(init)
+app.add_typer(db_app, name="db")
+register_agreement_commands(agreements_app)
+report_commands.register(app)
+app.add_typer(items_app, name="items")
 
 
 def _console() -> Console:
@@ -42,7 +55,10 @@ def _console() -> Console:
 def agreements_validate(
     paths: Annotated[
         list[Path],
-        typer.Argument(help="Agreement files, or directories searched for *.yaml and *.yml."),
+        typer.Argument(
+            metavar="FILE_OR_DIR",
+            help="Agreement files, or directories searched for *.yaml and *.yml.",
+        ),
     ],
 ) -> None:
     """Check agreement files: `ok` per valid file, else every problem with file, line and field."""
@@ -56,24 +72,32 @@ def agreements_validate(
 def evaluate(
     agreements: Annotated[
         list[Path],
-        typer.Option("--agreements", "-a", help="Agreement file or directory (repeatable)."),
+        typer.Option(
+            "--agreements", "-a", metavar="DIR", help="Agreement file or directory (repeatable)."
+        ),
     ],
     events: Annotated[
-        Path, typer.Option("--events", "-e", help="Event log: .csv, .jsonl (optionally .gz).")
+        Path,
+        typer.Option(
+            "--events", "-e", metavar="FILE", help="Event log: .csv, .jsonl (optionally .gz)."
+        ),
     ],
     at: Annotated[
         str,
-        typer.Option("--at", help="Evaluate as of this instant, with an offset or Z."),
+        typer.Option(
+            "--at", metavar="INSTANT", help="Evaluate as of this instant, with an offset or Z."
+        ),
     ],
     timezone: Annotated[
         str | None,
-        typer.Option(help="IANA zone for naive timestamps in the log and in --at."),
+        typer.Option(metavar="TZ", help="IANA zone for naive timestamps in the log and in --at."),
     ] = None,
     clocks: Annotated[
-        Path | None, typer.Option("--clocks", help="Write the clocks CSV here.")
+        Path | None, typer.Option("--clocks", metavar="OUT.csv", help="Write the clocks CSV here.")
     ] = None,
     compliance: Annotated[
-        Path | None, typer.Option("--compliance", help="Write the compliance CSV here.")
+        Path | None,
+        typer.Option("--compliance", metavar="OUT.csv", help="Write the compliance CSV here."),
     ] = None,
 ) -> None:
     """Evaluate an event log against agreements as of an instant; print compliance per period.
@@ -110,7 +134,7 @@ def evaluate(
     except EventLogError as exc:
         render.line(console, f"error: {exc}")
         raise typer.Exit(1) from None
-    console.print(render.compliance_table(outcome.result.compliance, _title(outcome.result)))
+    _print_compliance(console, outcome.result, outcome.agreements)
     render.summary(console, outcome, str(events))
     _write_outputs(console, outcome.result, clocks, compliance)
     if outcome.read.issues:
@@ -120,41 +144,76 @@ def evaluate(
 @app.command()
 def demo(
     out: Annotated[
-        Path, typer.Option("--out", help="Directory for events.csv, clocks.csv, compliance.csv.")
+        Path,
+        typer.Option("--out", metavar="DIR", help="Folder for the demo workspace and its files."),
     ] = Path("accord-demo"),
 ) -> None:
-    """Validate the bundled agreements, evaluate a generated year (2026) of events, show it."""
+    """Make a demo workspace: bundled agreements, a generated year (2026), its report.
+
+    Creates a fresh SQLite workspace in DIR, applies the bundled example agreements, imports a
+    seeded year of events, evaluates it at the end of 2026, prints compliance and writes
+    clocks.csv, compliance.csv and December's report (HTML and JSON).
+    """
     console = _console()
     console.print("Checking the bundled agreements:")
     bars = render.RunProgress(console, enabled=console.is_terminal)
-    with bars.running():
-        outcome = run_demo(out, evaluate_progress=bars.on_evaluate)
+    events_path = out / "events.csv"
+    try:
+        with bars.running():
+            outcome = run_workspace_demo(
+                out,
+                import_progress=bars.on_bytes("Importing events", lambda: events_path),
+                evaluate_progress=bars.on_evaluate,
+            )
+    except AccordError as exc:
+        render.line(console, f"error: {exc}")
+        raise typer.Exit(1) from None
     render.file_reports(console, outcome.reports)
-    if outcome.run is None:
+    if outcome.result is None or outcome.imported is None or outcome.report is None:
         raise typer.Exit(1)
-    result = outcome.run.result
-    console.print(render.compliance_table(result.compliance, _title(result)))
-    render.summary(console, outcome.run, str(outcome.events_path))
-    render.line(console, f"wrote the event log to {outcome.events_path}")
-    _write_outputs(console, result, out / "clocks.csv", out / "compliance.csv")
+    for applied in outcome.applied:
+        render.line(console, f"applied {applied.agreement_id} as version {applied.version}")
+    imported = outcome.imported
     render.line(
         console,
-        f"Try: accord evaluate --agreements {example_agreements_dir()} "
-        f"--events {outcome.events_path} --at {DEMO_AS_OF:%Y-%m-%dT%H:%M:%SZ}",
+        f"imported {render.plural(imported.rows_read, 'event row')} from {events_path}: "
+        f"{imported.events_added:,} events added, {imported.rows_rejected:,} rejected",
     )
+    agreements = [r.agreement for r in outcome.reports if r.agreement is not None]
+    _print_compliance(console, outcome.result, agreements)
+    _write_outputs(console, outcome.result, out / "clocks.csv", out / "compliance.csv")
+    month = outcome.report.period
+    html_path, json_path = out / f"report-{month}.html", out / f"report-{month}.json"
+    write_html(outcome.report, html_path)
+    json_path.write_text(to_json(outcome.report))
+    render.line(console, f"wrote the {month} report to {html_path} (and {json_path.name})")
+    render.line(console, f"workspace: {outcome.root} (SQLite); try, in that folder:")
+    render.line(console, f"  accord status --at {DEMO_AS_OF:%Y-%m-%dT%H:%M:%SZ}")
+    render.line(console, "  accord report --period 2026-06 --format html --out june.html")
 
 
-def _title(result: EvaluationResult) -> str:
-    return f"Compliance as of {result.as_of:%Y-%m-%d %H:%M:%S} UTC"
+def _print_compliance(
+    console: Console, result: EvaluationResult, agreements: Sequence[Agreement]
+) -> None:
+    console.print()
+    console.print(f"[bold]Compliance as of {result.as_of:%Y-%m-%d %H:%M:%S} UTC[/]")
+    targets = {(a.id, t.id): t for a in agreements for t in a.targets}
+    for table in render.compliance_tables(result.compliance, targets):
+        console.print(table)
 
 
 def _write_outputs(
     console: Console, result: EvaluationResult, clocks: Path | None, compliance: Path | None
 ) -> None:
-    if clocks is not None:
-        render.written(console, "clocks", clocks, write_clocks_csv(result, clocks))
-    if compliance is not None:
-        render.written(console, "compliance", compliance, write_compliance_csv(result, compliance))
+    try:
+        if clocks is not None:
+            render.written(console, "clocks", clocks, write_clocks_csv(result, clocks))
+        if compliance is not None:
+            rows = write_compliance_csv(result, compliance)
+            render.written(console, "compliance", compliance, rows)
+    except OSError as exc:
+        render.line(console, f"error: cannot write {exc.filename}: {exc.strerror or exc}")
+        raise typer.Exit(1) from None
 
 
 def run() -> None:

@@ -5,12 +5,13 @@ Only turns results into text (Rich); it computes nothing and never decides an ex
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
 from pathlib import Path
 
+from rich import box
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -22,6 +23,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from accord.domain.agreements import Target
 from accord.ingest.eventlog import RowIssue
 from accord.services.evaluation import ComplianceRow
 from accord.services.runs import RunOutcome
@@ -74,32 +76,71 @@ def percent(value: Decimal | None, *, fixed: bool = False) -> str:
     return text + "%"
 
 
-def compliance_table(rows: Sequence[ComplianceRow], title: str = "Compliance") -> Table:
-    """Every row (every period), grouped by agreement and target."""
-    table = Table(title=title, title_justify="left")
-    table.add_column("agreement", overflow="fold")
-    table.add_column("target", overflow="fold")
+def compliance_tables(
+    rows: Sequence[ComplianceRow], targets: Mapping[tuple[str, str], Target] | None = None
+) -> list[Table]:
+    """One table per agreement, every period of every target, in the order given.
+
+    Compact enough for an 80-column terminal: target names fold, figures never do. Each kind
+    shows what it measures: a count target its count against its bounds, an availability
+    target the availability to three decimals, a percentile target its percentile.
+    """
+    tables: list[Table] = []
+    previous: ComplianceRow | None = None
+    table = Table()
+    for row in rows:
+        if previous is None or row.agreement_id != previous.agreement_id:
+            table = _agreement_table(row.agreement_id)
+            tables.append(table)
+        elif row.target_id != previous.target_id:
+            table.add_section()
+        target = (targets or {}).get((row.agreement_id, row.target_id))
+        table.add_row(
+            row.target_id if previous is None or row.target_id != previous.target_id else "",
+            period_label(row.period_start, row.period_end),
+            *_figures(row, target),
+            f"[{_RESULT_STYLE.get(row.result, '')}]{row.result}[/]",
+        )
+        previous = row
+    return tables
+
+
+def _figures(row: ComplianceRow, target: Target | None) -> tuple[str, str, str, str, str]:
+    """counted, met, breached, attainment and objective as this kind of target reads them."""
+    if row.kind == "count":
+        bounds = str(target.count) if target is not None and target.count is not None else ""
+        return f"{row.counted:,}", "–", "–", "–", bounds
+    if row.kind == "availability":
+        value = row.attainment
+        shown = (
+            "–" if value is None else f"{(value * 100).quantize(Decimal('0.001'), ROUND_FLOOR)}%"
+        )
+        return "–", "–", "–", shown, percent(row.objective)
+    objective = percent(row.objective)
+    if target is not None and target.percentile is not None:
+        objective = f"p{(target.percentile * 100).normalize():f}"
+    return (
+        f"{row.counted:,}",
+        f"{row.met:,}",
+        f"{row.breached:,}",
+        percent(row.attainment, fixed=True),
+        objective,
+    )
+
+
+def _agreement_table(agreement_id: str) -> Table:
+    table = Table(
+        title=agreement_id,
+        title_justify="left",
+        title_style="bold",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 0, 0, 1),
+    )
+    table.add_column("target", overflow="fold", min_width=8)
     table.add_column("period", no_wrap=True)
     for name in ("counted", "met", "breached", "attainment", "objective"):
         table.add_column(name, justify="right", no_wrap=True)
     table.add_column("result", no_wrap=True)
-    previous: tuple[str, str] | None = None
-    for row in rows:
-        key = (row.agreement_id, row.target_id)
-        if previous is not None and key[0] != previous[0]:
-            table.add_section()
-        table.add_row(
-            row.agreement_id if previous is None or key[0] != previous[0] else "",
-            row.target_id if key != previous else "",
-            period_label(row.period_start, row.period_end),
-            f"{row.counted:,}",
-            f"{row.met:,}",
-            f"{row.breached:,}",
-            percent(row.attainment, fixed=True),
-            percent(row.objective),
-            f"[{_RESULT_STYLE.get(row.result, '')}]{row.result}[/]",
-        )
-        previous = key
     return table
 
 
@@ -177,6 +218,19 @@ class RunProgress:
             if self._read is None:
                 self._read = self._progress.add_task("Reading events", total=self._read_total)
             self._progress.update(self._read, completed=done)
+
+        return update
+
+    def on_bytes(self, description: str, path: Callable[[], Path]) -> Callable[[int], None] | None:
+        """A bar over the bytes of a file that may not exist yet when the bar is made."""
+        if not self.enabled:
+            return None
+        task: list[TaskID] = []
+
+        def update(done: int) -> None:
+            if not task:
+                task.append(self._progress.add_task(description, total=path().stat().st_size))
+            self._progress.update(task[0], completed=done)
 
         return update
 

@@ -1,7 +1,8 @@
 """Agreements and their targets as immutable data (what `accord/v1` YAML describes).
 
 Built by `accord.spec` from files, read by the engine and services. No parsing of YAML here and
-no arithmetic on time: rules that need a calendar live in the engine.
+no arithmetic on time: rules that need a calendar live in the engine. Targets come in five
+kinds: two clocks (response, resolution) and three measures (count, delivery, availability).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from enum import StrEnum
 from accord.domain.calendars import CalendarSpec
 from accord.domain.durations import Duration
 from accord.domain.events import EventKind
+from accord.domain.measures import AvailabilityRules, CountBounds, DeliverySchedule
 from accord.domain.periods import PeriodSpec
 
 
@@ -25,8 +27,14 @@ class AgreementType(StrEnum):
 
 
 class TargetKind(StrEnum):
-    RESPONSE = "response"
-    RESOLUTION = "resolution"
+    RESPONSE = "response"  # a clock that stops at the first response
+    RESOLUTION = "resolution"  # a clock that stops at resolved (or closed)
+    COUNT = "count"  # matching items created per period, within bounds
+    DELIVERY = "delivery"  # a deliverable due on a schedule, on time or not
+    AVAILABILITY = "availability"  # uptime from outage records over the service window
+
+
+CLOCK_KINDS = frozenset({TargetKind.RESPONSE, TargetKind.RESOLUTION})
 
 
 class PriorityChangePolicy(StrEnum):
@@ -60,10 +68,20 @@ class Validity:
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """A measurable promise: a clock per matching item, a goal per priority, an objective.
+    """A measurable promise over matching items, judged per period against its objective.
 
     `match` restricts the target to items whose `field` values are among the listed ones
     (e.g. `{"segment": {"hot", "warm"}}`); an empty mapping matches every item.
+
+    Which fields a kind reads:
+    - response, resolution: a clock per item with `goals` per priority, pauses, policies;
+      `objective` is the share of counted clocks that must meet their goal, or, with
+      `percentile` set (e.g. 90), the percentile as a fraction (0.9): the clock at that
+      nearest rank must meet its goal.
+    - count: `count` bounds on the items created per period, `priorities` (empty: all)
+      selects items by their priority; `objective` is 1 (the bounds must hold).
+    - delivery: `due` schedule; `objective` is the share of due occurrences delivered on time.
+    - availability: `availability` rules; `objective` is the availability to reach (0.999).
     """
 
     id: str
@@ -78,10 +96,35 @@ class Target:
     warn_at: Decimal = DEFAULT_WARN_AT
     match: Mapping[str, frozenset[str]] = field(default_factory=dict)
     description: str | None = None
+    percentile: Decimal | None = None
+    count: CountBounds | None = None
+    priorities: frozenset[str] = frozenset()
+    due: DeliverySchedule | None = None
+    availability: AvailabilityRules | None = None
+    stop_on: frozenset[EventKind] | None = None  # overrides the kind's stop events (clocks)
+
+    @property
+    def is_clock(self) -> bool:
+        """True for response and resolution targets (a clock per item)."""
+        return self.kind in CLOCK_KINDS
+
+    @property
+    def error_budget(self) -> Decimal | None:
+        """B = 1 - objective for ratio-like targets (clock shares, deliveries, availability).
+
+        None for count targets and percentile objectives, which have no error ratio.
+        """
+        if self.kind is TargetKind.COUNT or self.percentile is not None:
+            return None
+        return 1 - self.objective
 
     @property
     def stop_events(self) -> frozenset[EventKind]:
-        return STOP_EVENTS[self.kind]
+        """What stops this target's clock: `stop_on` if the target names it, else the kind's
+        (nothing for targets that are not clocks)."""
+        if self.stop_on is not None and self.is_clock:
+            return self.stop_on
+        return STOP_EVENTS.get(self.kind, frozenset())
 
     @property
     def effective_reopen(self) -> ReopenPolicy:

@@ -10,19 +10,28 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import numpy.typing as npt
 
-from accord.domain.events import EVENT_CODES, VALUED_KINDS, EventKind, split_field
+from accord.domain.events import (
+    EVENT_CODES,
+    OPTIONAL_VALUE_KINDS,
+    VALUED_KINDS,
+    EventKind,
+    split_field,
+)
 from accord.engine.events import EventTable
-from accord.ingest.instants import parse_instant, parse_instant_column, zone
+from accord.ingest.instants import format_instants, parse_instant, parse_instant_column, zone
 
 _KIND_BY_TEXT = {kind.value: kind for kind in EventKind}
 _KIND_NAMES = tuple(kind.value for kind in EventKind)
 _CODE_BY_TEXT = {kind.value: EVENT_CODES[kind] for kind in EventKind}
 _KIND_BY_CODE = {EVENT_CODES[kind]: kind for kind in EventKind}
+# "No event id" for a whole chunk without allocating one: a read-only view, sliced per chunk.
+_NO_KEYS = np.broadcast_to(np.int64(-1), (1 << 30,))
 _VALUED_CODES = np.array(sorted(EVENT_CODES[kind] for kind in VALUED_KINDS), dtype=np.int8)
 
 
@@ -59,10 +68,10 @@ class RowBuilder:
         self.event_ids: dict[str, int] = {}
         self.issues: list[RowIssue] = []
         self.rows = 0
-        self._value_cache: dict[tuple[int, str], int] = {}
+        self._value_lookup: dict[EventKind, dict[str, int]] = {}  # value as written -> number
         self._item_lookup: dict[str, int] = {}  # item id as written -> item number
         self._key_lookup: dict[str, int] = {"": -1}  # event id as written -> its number
-        self._chunks: list[tuple[npt.NDArray[np.int64], ...]] = []
+        self._chunks: list[tuple[npt.NDArray[Any], ...]] = []
         self._has_keys = False
 
     def add_columns(
@@ -87,18 +96,12 @@ class RowBuilder:
         at, fast = parse_instant_column(ats)
         slow = ~fast | (kind < 0)
         value = np.full(n, -1, dtype=np.int64)
-        cache = self._value_cache
-        kinds = kind.tolist()
-        for i in np.flatnonzero(np.isin(kind, _VALUED_CODES) & fast).tolist():
-            code = cache.get((kinds[i], values[i]))
-            if code is None:
-                try:
-                    code = self._value_code(_KIND_BY_CODE[kinds[i]], values[i])
-                except ValueError:
-                    slow[i] = True
-                    continue
-                cache[(kinds[i], values[i])] = code
-            value[i] = code
+        for code in _VALUED_CODES.tolist():
+            rows = np.flatnonzero((kind == code) & fast).tolist()
+            if rows:
+                codes = self._value_codes(_KIND_BY_CODE[code], [values[i] for i in rows])
+                value[rows] = codes
+                slow[rows] |= codes < 0
         key = self._key_codes(event_ids) if event_ids is not None else np.full(n, -1, np.int64)
         keep = np.ones(n, dtype=bool)
         for i in np.flatnonzero(slow).tolist():
@@ -116,7 +119,16 @@ class RowBuilder:
             keep[i] = False
         if not keep.all():
             item, at, kind, value, key = (a[keep] for a in (item, at, kind, value, key))
-        self._chunks.append((item, at, kind, value, key))
+        # Narrow types as soon as a chunk is done: a large log holds tens of millions of rows.
+        self._chunks.append(
+            (
+                item.astype(np.int32),
+                at,
+                kind.astype(np.int8),
+                value.astype(np.int32),
+                key if event_ids is not None else _NO_KEYS[: len(at)],
+            )
+        )
 
     def reject(self, line: int, message: str) -> None:
         """Count a row that could not even be split into fields, and say why."""
@@ -144,18 +156,29 @@ class RowBuilder:
     def _item_codes(
         self, texts: Sequence[str], keep: npt.NDArray[np.bool_]
     ) -> npt.NDArray[np.int64]:
-        """Item numbers for the kept rows (-1 for a blank id); new ids in order of appearance."""
+        """Item numbers for the kept rows (-1 for a blank id); new ids in order of appearance.
+
+        Logs usually list an item's events together, so ids are looked up once per run of
+        equal ids rather than once per row.
+        """
+        n = len(texts)
+        if n == 0:
+            return np.empty(0, dtype=np.int64)
+        column = np.array(texts, dtype=str)
+        heads = np.flatnonzero(np.r_[True, column[1:] != column[:-1]])
+        head_texts = [texts[i] for i in heads.tolist()]
         get = self._item_lookup.get
-        codes = np.array([get(x, -1) for x in texts], dtype=np.int64)
-        new = np.flatnonzero((codes < 0) & keep).tolist()
+        codes = np.array([get(x, -1) for x in head_texts], dtype=np.int64)
+        kept = np.logical_or.reduceat(keep, heads)
+        new = np.flatnonzero((codes < 0) & kept).tolist()
         if new:
-            new_texts = [texts[i] for i in new]
+            new_texts = [head_texts[i] for i in new]
             for raw in dict.fromkeys(new_texts):
                 text = raw.strip()
                 if text:
                     self._item_lookup[raw] = self.items.setdefault(text, len(self.items))
             codes[new] = [get(x, -1) for x in new_texts]
-        return codes
+        return np.repeat(codes, np.diff(np.r_[heads, n]))
 
     def _key_codes(self, texts: Sequence[str]) -> npt.NDArray[np.int64]:
         """Event-id numbers (-1 where a row has none); any id is numbered when first seen."""
@@ -172,31 +195,58 @@ class RowBuilder:
         self._has_keys = self._has_keys or bool((codes >= 0).any())
         return codes
 
+    def _value_codes(self, kind: EventKind, texts: list[str]) -> npt.NDArray[np.int64]:
+        """Value numbers of one kind's values as written; -1 where a value is invalid."""
+        lookup = self._value_lookup.setdefault(kind, {})
+        get = lookup.get
+        codes = np.array([get(x, -2) for x in texts], dtype=np.int64)
+        missing = np.flatnonzero(codes == -2).tolist()
+        if missing:
+            new_texts = [texts[i] for i in missing]
+            for raw in dict.fromkeys(new_texts):
+                try:
+                    lookup[raw] = self._value_code(kind, raw)
+                except ValueError:
+                    lookup[raw] = -1
+            codes[missing] = [get(x, -1) for x in new_texts]
+        return codes
+
     def _value_code(self, kind: EventKind, value: str) -> int:
+        """Check and number a value; raise ValueError with the reason.
+
+        A field is kept as `name=value`; an outage's end instant is kept in UTC with `Z`
+        (naive ends read in the log's zone), so later readers need no zone; an outage without
+        an end is still ongoing and has no value.
+        """
         text = value.strip()
         if not text:
+            if kind in OPTIONAL_VALUE_KINDS:
+                return -1
             raise ValueError(f"a {kind.value} event needs a value")
         if kind is EventKind.FIELD:
             name, field_value = split_field(text)
             text = f"{name}={field_value}"
+        elif kind is EventKind.OUTAGE:
+            end = parse_instant(text, self.tz)
+            text = str(format_instants(np.array([end], dtype=np.int64))[0])
         return self.values.setdefault(text, len(self.values))
 
     def result(self) -> ReadResult:
         """Sort and deduplicate what was collected (EventTable.from_arrays)."""
-        columns = [
-            np.concatenate([chunk[i] for chunk in self._chunks])
-            if self._chunks
-            else np.empty(0, np.int64)
-            for i in range(5)
-        ]
+
+        def column(i: int, dtype: type[np.generic]) -> npt.NDArray[Any]:
+            if not self._chunks:
+                return np.empty(0, dtype=dtype)
+            return np.concatenate([chunk[i] for chunk in self._chunks]).astype(dtype, copy=False)
+
         table, duplicates = EventTable.from_arrays(
             tuple(self.items),
             tuple(self.values),
-            columns[0].astype(np.int32),
-            columns[1],
-            columns[2].astype(np.int8),
-            columns[3].astype(np.int32),
-            event_key=columns[4] if self._has_keys else None,
+            column(0, np.int32),
+            column(1, np.int64),
+            column(2, np.int8),
+            column(3, np.int32),
+            event_key=column(4, np.int64) if self._has_keys else None,
         )
         issues = sorted(self.issues, key=lambda issue: issue.line)
         return ReadResult(table, self.rows, duplicates, issues)

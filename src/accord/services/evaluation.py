@@ -2,6 +2,8 @@
 
 The one use case behind `accord evaluate`, the demo, and later the API and reports. Works on
 an in-memory `EventTable`; reading files is the caller's business (see `services.runs`).
+Clock targets are run here; counts and deliveries (`services.measures`) and availability
+(`services.availability`) are dispatched to their own modules.
 """
 
 from __future__ import annotations
@@ -10,18 +12,14 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from decimal import ROUND_HALF_EVEN, Decimal
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime
+from decimal import ROUND_CEILING, Decimal
 
 import numpy as np
-import numpy.typing as npt
 
-from accord.domain.agreements import Agreement, Target
-from accord.domain.clocks import STATUS_BY_CODE, Clock, SkippedItem
-from accord.domain.events import EventKind
-from accord.domain.periods import Period, periods_between
-from accord.engine.calendars import BusinessCalendar, local_to_utc
+from accord.domain.agreements import Agreement, Target, TargetKind
+from accord.domain.clocks import STATUS_BY_CODE, STATUS_CODES, Clock, ClockStatus, SkippedItem
+from accord.engine.calendars import BusinessCalendar
 from accord.engine.clocks import (
     SKIP_NO_CREATED,
     SKIP_NO_GOAL,
@@ -32,12 +30,49 @@ from accord.engine.clocks import (
     ClockRun,
     run_clocks,
 )
-from accord.engine.compliance import count_by_period
-from accord.engine.events import KIND_CODE, NAT, EventTable
+from accord.engine.compliance import count_by_period, decision_instants
+from accord.engine.events import EventTable
+from accord.engine.measures import percentile_by_period
+from accord.services.availability import BurnRate, availability_outcome
+from accord.services.compliance import (
+    FRACTION_PLACES,
+    NS,
+    ComplianceRow,
+    ErrorBudget,
+    ItemFields,
+    attainment_of,
+    latest_field_values,
+    normal,
+    periods_begun,
+    ratio_budget,
+    to_datetime,
+    to_ns,
+    validity_ns,
+)
+from accord.services.measures import DeliveryOccurrence, count_rows, delivery_outcome
+
+__all__ = [
+    "CHUNK_ITEMS",
+    "NS",
+    "WORKERS",
+    "ComplianceRow",
+    "DeliveryOccurrence",
+    "ErrorBudget",
+    "EvaluationResult",
+    "Progress",
+    "TargetClocks",
+    "attainment_of",
+    "clock_rules",
+    "compliance_rows",
+    "evaluate",
+    "latest_field_values",
+    "periods_begun",
+    "ratio_burn_rate",
+    "to_ns",
+]
 
 CHUNK_ITEMS = 100_000
 WORKERS = max(1, min(4, os.cpu_count() or 1))
-NS = 1_000_000_000
 
 Progress = Callable[[int, int], None]
 
@@ -46,6 +81,12 @@ _SKIP_REASONS = {
     SKIP_NO_PRIORITY: "no priority, and the agreement names no default_priority",
     SKIP_UNKNOWN_PRIORITY: "a priority that is not one of the agreement's priorities",
     SKIP_NO_GOAL: "its priority has no goal in this target",
+}
+_BREACHED = STATUS_CODES[ClockStatus.BREACHED]
+_BUDGET_UNITS = {
+    TargetKind.RESPONSE: "clocks",
+    TargetKind.RESOLUTION: "clocks",
+    TargetKind.DELIVERY: "occurrences",
 }
 
 
@@ -84,55 +125,29 @@ class TargetClocks:
                 target_id=self.target_id,
                 cycle=int(a.cycle[i]),
                 priority=self.priorities[int(a.priority[i])],
-                start_at=_instant(int(a.start_at[i])),  # type: ignore[arg-type]
-                stop_at=_instant(int(a.stop_at[i])),
+                start_at=to_datetime(int(a.start_at[i])),  # type: ignore[arg-type]
+                stop_at=to_datetime(int(a.stop_at[i])),
                 goal_seconds=int(a.goal_ns[i]) / NS,
                 elapsed_seconds=int(a.elapsed_ns[i]) / NS,
                 paused_seconds=int(a.paused_ns[i]) / NS,
-                due_at=_instant(int(a.due_at[i])),
+                due_at=to_datetime(int(a.due_at[i])),
                 status=STATUS_BY_CODE[int(a.status[i])],
-                breached_at=_instant(int(a.breached_at[i])),
+                breached_at=to_datetime(int(a.breached_at[i])),
             )
-
-
-@dataclass(frozen=True, slots=True)
-class ComplianceRow:
-    agreement_id: str
-    target_id: str
-    period_start: date
-    period_end: date  # exclusive
-    counted: int
-    met: int
-    breached: int
-    attainment: Decimal | None
-    objective: Decimal
-    result: str  # "met" | "missed" | "no data"
 
 
 @dataclass(slots=True)
 class EvaluationResult:
+    """Everything an evaluation found: clocks of clock targets, a compliance row per target
+    and period, skipped items, delivery occurrences due so far, and error budgets (targets
+    with an error ratio: clock shares, deliveries, availability)."""
+
     as_of: datetime
     clocks: list[TargetClocks] = field(default_factory=list)
     compliance: list[ComplianceRow] = field(default_factory=list)
     skipped: list[SkippedItem] = field(default_factory=list)
-
-
-def _instant(ns: int) -> datetime | None:
-    if ns == NAT:
-        return None
-    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=ns // 1000)
-
-
-def to_ns(at: datetime) -> int:
-    """An aware datetime as integer UTC nanoseconds (exact to the microsecond)."""
-    if at.tzinfo is None:
-        raise ValueError("the evaluation instant needs a time zone (e.g. 2026-04-01T00:00:00Z)")
-    delta = at.astimezone(UTC) - datetime(1970, 1, 1, tzinfo=UTC)
-    return (delta.days * 86400 + delta.seconds) * NS + delta.microseconds * 1000
-
-
-def _normal(text: str) -> str:
-    return " ".join(text.split()).casefold()
+    deliveries: list[DeliveryOccurrence] = field(default_factory=list)
+    budgets: list[ErrorBudget] = field(default_factory=list)
 
 
 def clock_rules(agreement: Agreement, target: Target, values: Sequence[str]) -> ClockRules:
@@ -141,21 +156,21 @@ def clock_rules(agreement: Agreement, target: Target, values: Sequence[str]) -> 
     Priorities and pause states match case-insensitively and ignoring repeated spaces, so a
     service desk's `Awaiting Customer` pauses a target that lists `awaiting customer`.
     """
-    prio_index = {_normal(p): i for i, p in enumerate(agreement.priorities)}
-    pauses = {_normal(s) for s in target.pause_states}
-    priority_of_value = np.array([prio_index.get(_normal(v), -1) for v in values] or [-1], np.int16)
-    pause_of_value = np.array([_normal(v) in pauses for v in values] or [False], dtype=bool)
+    prio_index = {normal(p): i for i, p in enumerate(agreement.priorities)}
+    pauses = {normal(s) for s in target.pause_states}
+    priority_of_value = np.array([prio_index.get(normal(v), -1) for v in values] or [-1], np.int16)
+    pause_of_value = np.array([normal(v) in pauses for v in values] or [False], dtype=bool)
     goal_ns = np.full(len(agreement.priorities), -1, dtype=np.int64)
     goal_wd = np.full(len(agreement.priorities), -1, dtype=np.int64)
     for name, duration in target.goals.items():
-        i = prio_index[_normal(name)]
+        i = prio_index[normal(name)]
         if duration.working_days is not None:
             goal_wd[i] = duration.working_days
         else:
             goal_ns[i] = duration.seconds * NS
     default = -1
     if agreement.default_priority is not None:
-        default = prio_index[_normal(agreement.default_priority)]
+        default = prio_index[normal(agreement.default_priority)]
     return ClockRules(
         stop_kinds=tuple(sorted(target.stop_events)),
         reopen=target.effective_reopen.value,
@@ -169,141 +184,145 @@ def clock_rules(agreement: Agreement, target: Target, values: Sequence[str]) -> 
     )
 
 
-def latest_field_values(table: EventTable, name: str) -> npt.NDArray[np.int32]:
-    """Per item, the value code of the last `field` event setting `name` (-1 where none)."""
-    prefix = f"{name}="
-    is_name = np.array([v.startswith(prefix) for v in table.values] + [False], dtype=bool)
-    # value -1 (none) indexes the trailing False.
-    rows = np.flatnonzero((table.kind == KIND_CODE[EventKind.FIELD]) & is_name[table.value])
-    latest = np.full(table.n_items, -1, dtype=np.int32)
-    latest[table.item[rows]] = table.value[rows]  # rows are sorted, so the last write wins
-    return latest
-
-
-class _ItemFields:
-    """Latest field values per item, computed once per field name and evaluation."""
-
-    def __init__(self, table: EventTable) -> None:
-        self._table = table
-        self._latest: dict[str, npt.NDArray[np.int32]] = {}
-
-    def allowed(
-        self, name: str, allowed: frozenset[str], missing_ok: bool
-    ) -> npt.NDArray[np.bool_]:
-        latest = self._latest.get(name)
-        if latest is None:
-            latest = self._latest[name] = latest_field_values(self._table, name)
-        prefix = f"{name}="
-        codes = [
-            i
-            for i, v in enumerate(self._table.values)
-            if v.startswith(prefix) and v[len(prefix) :] in allowed
-        ]
-        ok = np.isin(latest, np.array(codes, dtype=np.int32))
-        if missing_ok:
-            ok |= latest < 0
-        return ok
-
-    def items_for(self, agreement: Agreement, target: Target) -> npt.NDArray[np.bool_]:
-        """Which items a target covers: the agreement's services (when the item names its
-        service) and the target's `match` filters (the item's latest value must be listed)."""
-        ok = self.allowed("service", frozenset(agreement.services), missing_ok=True)
-        for name, allowed in target.match.items():
-            ok &= self.allowed(name, allowed, missing_ok=False)
-        return ok
-
-
-def _local_midnight_ns(zone: ZoneInfo, day: date) -> int:
-    return to_ns(local_to_utc(zone, day, 0))
-
-
-def periods_begun(
-    agreement: Agreement, target: Target, as_of_ns: int
-) -> tuple[list[Period], npt.NDArray[np.int64]]:
-    """The periods of the validity that have begun by `as_of_ns`, and their UTC edges."""
-    zone = ZoneInfo(agreement.period_timezone(target))
-    periods = periods_between(target.period, agreement.validity.start_on, agreement.validity.end_on)
-    begun = [p for p in periods if _local_midnight_ns(zone, p.start_on) <= as_of_ns]
-    edges = [_local_midnight_ns(zone, p.start_on) for p in begun]
-    if begun:
-        edges.append(_local_midnight_ns(zone, begun[-1].end_on))
-    return begun, np.array(edges, dtype=np.int64)
-
-
-def attainment_of(met: int, counted: int) -> Decimal | None:
-    if counted == 0:
-        return None
-    return (Decimal(met) / Decimal(counted)).quantize(Decimal("0.000001"), rounding=ROUND_HALF_EVEN)
-
-
 def evaluate(
     agreements: Sequence[Agreement],
     table: EventTable,
     as_of: datetime,
     progress: Progress | None = None,
 ) -> EvaluationResult:
-    """Run every target's clocks over the table as of `as_of`, then compliance per period.
+    """Evaluate every target over the table as of `as_of`: clocks, then compliance per period.
 
     Only events at or before `as_of` are used, so a past evaluation is reproduced exactly.
-    Clocks that start outside the agreement's validity do not belong to it. Items are processed
-    in chunks to bound memory; `progress(done, total)` counts target-chunks.
+    Clocks that start outside the agreement's validity do not belong to it; records (items with
+    an `outage` or `delivered` event and no `created`) have no clocks. Items are processed in
+    chunks to bound memory; `progress(done, total)` counts target-chunks (one per target that
+    is not a clock).
     """
     as_of_ns = to_ns(as_of)
     table = table.until(as_of_ns)
     result = EvaluationResult(as_of=as_of.astimezone(UTC))
     chunks = table.item_bounds(CHUNK_ITEMS)
-    total = sum(len(a.targets) for a in agreements) * len(chunks)
+    total = sum(len(chunks) if t.is_clock else 1 for a in agreements for t in a.targets)
     done = 0
-    fields = _ItemFields(table)
+    fields = ItemFields(table)
     for agreement in agreements:
         calendars = {name: BusinessCalendar(spec) for name, spec in agreement.calendars.items()}
         for target in agreement.targets:
             calendar = calendars[target.calendar]
-            rules = clock_rules(agreement, target, table.values)
-            item_ok = fields.items_for(agreement, target)
-            v_start, v_end = _validity_ns(agreement, target)
-            if len(table):
-                # Build the calendar's index once, before the threads share it.
-                calendar.positions_ns(np.array([int(table.at.min()), as_of_ns], dtype=np.int64))
-
-            def run(
-                bounds: tuple[int, int],
-                calendar: BusinessCalendar = calendar,
-                rules: ClockRules = rules,
-                item_ok: npt.NDArray[np.bool_] = item_ok,
-                v_start: int = v_start,
-                v_end: int = v_end,
-            ) -> ClockRun:
-                out = run_clocks(table.rows(*bounds), rules, calendar, as_of_ns, item_ok)
-                # A clock belongs to the agreement version in force at its start.
-                inside = (out.clocks.start_at >= v_start) & (out.clocks.start_at < v_end)
-                return ClockRun(out.clocks.take(inside), out.skipped_item, out.skipped_reason)
-
-            parts: list[ClockArrays] = []
-            for run_result in _map(run, chunks):
-                parts.append(run_result.clocks)
-                reasons = [_SKIP_REASONS[code] for code in run_result.skipped_reason.tolist()]
-                result.skipped.extend(
-                    SkippedItem(table.item_ids[item], agreement.id, target.id, reason)
-                    for item, reason in zip(run_result.skipped_item.tolist(), reasons, strict=True)
+            if target.is_clock:
+                done = _run_clock_target(
+                    agreement, target, table, fields, calendar, as_of_ns, result, chunks,
+                    lambda d: progress(d, total) if progress is not None else None, done,
+                )  # fmt: skip
+                continue
+            if target.kind is TargetKind.COUNT:
+                result.compliance.extend(count_rows(agreement, target, table, fields, as_of_ns))
+            elif target.kind is TargetKind.DELIVERY:
+                rows, occurrences = delivery_outcome(
+                    agreement, target, table, fields, calendar, as_of_ns
                 )
-                done += 1
-                if progress is not None:
-                    progress(done, total)
-            target_clocks = TargetClocks(
-                agreement.id, target.id, agreement.priorities, table.item_ids, tuple(parts)
-            )
-            result.clocks.append(target_clocks)
-            result.compliance.extend(_compliance_rows(agreement, target, target_clocks, as_of_ns))
+                result.compliance.extend(rows)
+                result.deliveries.extend(occurrences)
+                result.budgets.extend(_ratio_budgets(target, rows))
+            else:
+                outcome = availability_outcome(agreement, target, table, fields, calendar, as_of_ns)
+                result.compliance.extend(outcome.rows)
+                result.budgets.extend(outcome.budgets)
+                result.skipped.extend(outcome.skipped)
+            done += 1
+            if progress is not None:
+                progress(done, total)
     return result
 
 
-def _validity_ns(agreement: Agreement, target: Target) -> tuple[int, int]:
-    """The agreement's validity as UTC instants `[start, end)` in its period time zone."""
-    zone = ZoneInfo(agreement.period_timezone(target))
-    start = _local_midnight_ns(zone, agreement.validity.start_on)
-    end = _local_midnight_ns(zone, agreement.validity.end_on + timedelta(days=1))
-    return start, end
+def _run_clock_target(
+    agreement: Agreement,
+    target: Target,
+    table: EventTable,
+    fields: ItemFields,
+    calendar: BusinessCalendar,
+    as_of_ns: int,
+    result: EvaluationResult,
+    chunks: list[tuple[int, int]],
+    report: Callable[[int], None],
+    done: int,
+) -> int:
+    """Run one clock target chunk by chunk into `result`; return the chunks done so far."""
+    rules = clock_rules(agreement, target, table.values)
+    item_ok = fields.items_for(agreement, target) & ~fields.records()
+    v_start, v_end = validity_ns(agreement, target)
+    if len(table):
+        # Build the calendar's index once, before the threads share it.
+        calendar.positions_ns(np.array([int(table.at.min()), as_of_ns], dtype=np.int64))
+
+    def run(bounds: tuple[int, int]) -> ClockRun:
+        out = run_clocks(table.rows(*bounds), rules, calendar, as_of_ns, item_ok)
+        # A clock belongs to the agreement version in force at its start.
+        inside = (out.clocks.start_at >= v_start) & (out.clocks.start_at < v_end)
+        return ClockRun(out.clocks.take(inside), out.skipped_item, out.skipped_reason)
+
+    parts: list[ClockArrays] = []
+    for run_result in _map(run, chunks):
+        parts.append(run_result.clocks)
+        reasons = [_SKIP_REASONS[code] for code in run_result.skipped_reason.tolist()]
+        result.skipped.extend(
+            SkippedItem(table.item_ids[item], agreement.id, target.id, reason)
+            for item, reason in zip(run_result.skipped_item.tolist(), reasons, strict=True)
+        )
+        done += 1
+        report(done)
+    target_clocks = TargetClocks(
+        agreement.id, target.id, agreement.priorities, table.item_ids, tuple(parts)
+    )
+    result.clocks.append(target_clocks)
+    rows = compliance_rows(agreement, target, target_clocks, as_of_ns)
+    result.compliance.extend(rows)
+    result.budgets.extend(_ratio_budgets(target, rows))
+    return done
+
+
+def _ratio_budgets(target: Target, rows: Sequence[ComplianceRow]) -> list[ErrorBudget]:
+    budget = target.error_budget
+    if budget is None:
+        return []
+    return [ratio_budget(row, budget, _BUDGET_UNITS[target.kind]) for row in rows]
+
+
+def ratio_burn_rate(
+    result: EvaluationResult, agreement: Agreement, target_id: str, window_seconds: int
+) -> BurnRate:
+    """The burn rate of a share target over `[as_of - window, as_of]` from an evaluation.
+
+    The error ratio is breached / counted among the clocks decided in the window (for a
+    delivery target: missed / due among the occurrences due in it); burn = ratio / B. Both
+    are None when nothing was counted, the burn rate also when B = 0. For availability use
+    `services.availability.burn_rates`.
+    """
+    target = agreement.target(target_id)
+    budget = target.error_budget
+    if budget is None or target.kind is TargetKind.AVAILABILITY:
+        raise ValueError(f"target '{target_id}' has no error ratio from clocks or deliveries")
+    as_of_ns = to_ns(result.as_of)
+    lo = as_of_ns - window_seconds * NS
+    bad = counted = 0
+    if target.kind is TargetKind.DELIVERY:
+        for occurrence in result.deliveries:
+            key = (occurrence.agreement_id, occurrence.target_id)
+            if key == (agreement.id, target_id) and lo <= to_ns(occurrence.due_at) <= as_of_ns:
+                counted += 1
+                bad += not occurrence.met
+    else:
+        for clocks in result.clocks:
+            if (clocks.agreement_id, clocks.target_id) != (agreement.id, target_id):
+                continue
+            for part in clocks.parts:
+                decided = decision_instants(part)
+                inside = (decided >= lo) & (decided <= as_of_ns)
+                counted += int(inside.sum())
+                bad += int((inside & (part.status == _BREACHED)).sum())
+    ratio = Decimal(bad) / Decimal(counted) if counted else None
+    burn = ratio / budget if ratio is not None and budget > 0 else None
+    return BurnRate(agreement.id, target_id, window_seconds, ratio, burn)
 
 
 def _map(
@@ -316,18 +335,34 @@ def _map(
         return list(pool.map(fn, bounds))
 
 
-def _compliance_rows(
+def compliance_rows(
     agreement: Agreement, target: Target, clocks: TargetClocks, as_of_ns: int
 ) -> list[ComplianceRow]:
+    """A clock target's rows: attainment against a share, or the nearest-rank percentile.
+
+    Under a percentile objective the row's value is elapsed / goal of the clock at the rank
+    (rounded up, so a shown value never understates), and the period is met when that clock
+    is met.
+    """
     periods, edges = periods_begun(agreement, target, as_of_ns)
     counts = count_by_period(clocks.parts, edges)
+    ranked = (
+        percentile_by_period(clocks.parts, edges, target.percentile)
+        if target.percentile is not None
+        else None
+    )
     rows = []
     for i, period in enumerate(periods):
         met, breached = int(counts.met[i]), int(counts.breached[i])
         counted = met + breached
         attainment = attainment_of(met, counted)
+        value = None
         if attainment is None:
             outcome = "no data"
+        elif ranked is not None:
+            elapsed, goal = int(ranked.elapsed_ns[i]), int(ranked.goal_ns[i])
+            value = _ratio(elapsed, goal)
+            outcome = "met" if bool(ranked.met[i]) else "missed"
         else:
             outcome = "met" if Decimal(met) / Decimal(counted) >= target.objective else "missed"
         rows.append(
@@ -342,6 +377,14 @@ def _compliance_rows(
                 attainment,
                 target.objective,
                 outcome,
+                kind=target.kind.value,
+                value=value,
             )
         )
     return rows
+
+
+def _ratio(elapsed: int, goal: int) -> Decimal:
+    if goal <= 0:
+        return Decimal(0) if elapsed <= 0 else Decimal("Infinity")
+    return (Decimal(elapsed) / Decimal(goal)).quantize(FRACTION_PLACES, rounding=ROUND_CEILING)

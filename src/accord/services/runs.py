@@ -12,12 +12,14 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from accord.domain.agreements import Agreement
+from accord.domain.agreements import Agreement, TargetKind
+from accord.engine.calendars import BusinessCalendar
 from accord.engine.events import EventTable
 from accord.ingest.eventlog import ReadResult, read_event_log, write_event_log
 from accord.ingest.synthetic import LEADS, SERVICE_DESK, ItemProfile, generate_events, merge_tables
+from accord.ingest.synthetic_ops import generate_deliveries, generate_outages
 from accord.services.evaluation import EvaluationResult, Progress, evaluate
-from accord.spec import FileReport, example_agreements_dir, load_agreements, validate_paths
+from accord.spec import example_agreements_dir, load_agreements
 
 DEMO_SEED = 2026
 DEMO_YEAR = 2026
@@ -40,15 +42,6 @@ class RunOutcome:
         return Counter(
             reason for _item, reason in {(s.item_id, s.reason) for s in self.result.skipped}
         )
-
-
-@dataclass(frozen=True, slots=True)
-class DemoOutcome:
-    """The demo's run: the check of each bundled agreement file, the log it wrote, the run."""
-
-    reports: list[FileReport]
-    events_path: Path
-    run: RunOutcome | None  # None when a bundled agreement is invalid
 
 
 def evaluate_files(
@@ -127,7 +120,58 @@ def demo_events(
                 profile=profile,
             )
         )
+        tables.extend(operations_events(agreement, seed=seed + i, year=year, days=days))
     return merge_tables(tables)
+
+
+def operations_events(
+    agreement: Agreement, *, seed: int, year: int = DEMO_YEAR, days: int = 365
+) -> list[EventTable]:
+    """Outage records for availability targets and deliveries for delivery targets.
+
+    Deliveries follow the target's schedule (weekday and local time) and skip the days its
+    calendar is closed, as a team that does not work on Easter Monday would.
+    """
+    start = date(year, 1, 1)
+    service = agreement.services[0]
+    tables: list[EventTable] = []
+    for target in agreement.targets:
+        calendar = agreement.calendars[target.calendar]
+        if target.kind is TargetKind.AVAILABILITY:
+            tables.append(
+                generate_outages(
+                    24,
+                    seed=seed,
+                    start=start,
+                    days=days,
+                    service=service,
+                    timezone=calendar.timezone,
+                    prefix=f"OUT-{target.id}-",
+                )
+            )
+        elif target.kind is TargetKind.DELIVERY and target.due is not None and target.due.weekdays:
+            business = BusinessCalendar(calendar)
+            closed = {
+                d
+                for d in (date.fromordinal(start.toordinal() + k) for k in range(days))
+                if not business.hours_on(d)
+            }
+            (values,) = target.match.values() if len(target.match) == 1 else ({target.id},)
+            tables.append(
+                generate_deliveries(
+                    seed=seed,
+                    start=start,
+                    days=days,
+                    deliverable=sorted(values)[0],
+                    service=service,
+                    weekday=min(target.due.weekdays),
+                    at_minute=target.due.at_minute,
+                    skip=closed,
+                    timezone=calendar.timezone,
+                    prefix=f"RPT-{target.id}-",
+                )
+            )
+    return tables
 
 
 def _profile_for(agreement: Agreement, used: set[str]) -> tuple[ItemProfile, str]:
@@ -148,6 +192,8 @@ def _profile_for(agreement: Agreement, used: set[str]) -> tuple[ItemProfile, str
     fields = dict(base.fields)
     pause_states = sorted(s for target in agreement.targets for s in target.pause_states)
     for target in agreement.targets:
+        if not target.is_clock:
+            continue  # outages and deliveries are records of their own, not tickets
         for name, allowed in target.match.items():
             if name not in fields:
                 fields[name] = (*sorted(allowed), "other")
@@ -165,24 +211,6 @@ def _profile_for(agreement: Agreement, used: set[str]) -> tuple[ItemProfile, str
         fields=fields,
     )
     return profile, kind
-
-
-def run_demo(
-    out_dir: Path, *, scale: float = 1.0, evaluate_progress: Progress | None = None
-) -> DemoOutcome:
-    """Validate the bundled agreements, write a seeded year of events, evaluate at year end.
-
-    The log goes to `out_dir/events.csv` and is read back like any user's log. When a bundled
-    agreement does not validate, nothing is generated and `run` is None.
-    """
-    reports = validate_paths([example_agreements_dir()])
-    events_path = out_dir / "events.csv"
-    agreements = [report.agreement for report in reports if report.agreement is not None]
-    if len(agreements) != len(reports) or not agreements:
-        return DemoOutcome(reports, events_path, None)
-    write_demo_log(out_dir, agreements, scale=scale)
-    run = evaluate_log(agreements, events_path, DEMO_AS_OF, evaluate_progress=evaluate_progress)
-    return DemoOutcome(reports, events_path, run)
 
 
 def write_demo_log(out_dir: Path, agreements: Sequence[Agreement], *, scale: float = 1.0) -> Path:

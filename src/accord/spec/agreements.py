@@ -8,16 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import pydantic
 
-from accord.domain.agreements import Agreement, Target, Validity
+from accord.domain.agreements import Agreement, Target, TargetKind, Validity
 from accord.domain.calendars import CalendarSpec
+from accord.domain.events import EventKind
+from accord.domain.measures import AvailabilityRules, BurnAlert, CountBounds, DeliverySchedule
 from accord.errors import FieldIssue, ValidationError
 from accord.spec.checks import cross_check, parse_calendars
 from accord.spec.issues import issues_from_pydantic
-from accord.spec.models import AgreementDocument, TargetModel
+from accord.spec.models import AgreementDocument, DueModel, PercentileObjective, TargetModel
 from accord.spec.yamlload import SourceMap, load_yaml
 
 AGREEMENT_SUFFIXES = (".yaml", ".yml")
@@ -197,17 +200,57 @@ def _build(document: AgreementDocument, calendars: dict[str, CalendarSpec]) -> A
 
 
 def _build_target(target: TargetModel) -> Target:
+    """The domain target; `checks` has made sure each kind has its keys and no others."""
+    objective = target.objective
+    percentile = count = None
+    if isinstance(objective, PercentileObjective):
+        percentile = objective.percentile
+        fraction = percentile / 100
+    elif isinstance(objective, CountBounds):
+        count, fraction = objective, Decimal(1)
+    else:
+        fraction = objective
     return Target(
         id=target.id,
         kind=target.kind,
         calendar=target.calendar,
-        goals=dict(target.goal),
-        objective=target.objective,
+        goals=dict(target.goal or {}),
+        objective=fraction,
         period=target.period,
         pause_states=frozenset(target.pause_states),
+        stop_on=(
+            None if target.stop_on is None else frozenset(EventKind(e) for e in target.stop_on)
+        ),
         on_priority_change=target.on_priority_change,
         on_reopen=target.on_reopen,
         warn_at=target.warn_at,
         match=dict(target.match),
         description=target.description,
+        percentile=percentile,
+        count=count,
+        priorities=target.priorities,
+        due=_schedule(target.due) if target.due is not None else None,
+        availability=(
+            AvailabilityRules(
+                maintenance=target.maintenance,
+                minimum_downtime_seconds=target.minimum_downtime,
+                basis=target.clock,
+                alerts=tuple(
+                    BurnAlert(rule.burn_rate, rule.long_window, rule.short_window)
+                    for rule in target.alerts
+                ),
+            )
+            if target.kind is TargetKind.AVAILABILITY
+            else None
+        ),
+    )
+
+
+def _schedule(due: DueModel) -> DeliverySchedule:
+    return DeliverySchedule(
+        weekdays=due.every or frozenset(),
+        month_day=due.day,
+        at_minute=due.at,
+        window_seconds=due.window,
+        on_closed_day=due.on_closed_day,
     )

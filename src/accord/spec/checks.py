@@ -1,4 +1,5 @@
-"""Checks of an agreement that span fields: calendars, holiday regions, priorities, target ids.
+"""Checks of an agreement that span fields: calendars, holiday regions, priorities, target ids,
+which keys each target kind takes, and alert rules that could never fire.
 
 They run on the raw YAML values, so they are reported even when unrelated fields are broken;
 shapes and types are the models' business (`accord.spec.models`).
@@ -13,9 +14,37 @@ from typing import Any
 
 import holidays
 
+from accord.domain.agreements import CLOCK_KINDS, TargetKind
 from accord.domain.calendars import DAY_NAMES, CalendarSpec, parse_day_spec
+from accord.domain.durations import parse_fraction
+from accord.domain.measures import SRE_WORKBOOK_ALERTS, parse_burn_rate, plain
 from accord.errors import FieldIssue, ValidationError
 from accord.spec.yamlload import child_path
+
+_CLOCKS = frozenset(CLOCK_KINDS)
+_COUNT = frozenset({TargetKind.COUNT})
+_DELIVERY = frozenset({TargetKind.DELIVERY})
+_AVAILABILITY = frozenset({TargetKind.AVAILABILITY})
+# The target keys that only some kinds take (every kind takes the others).
+_KEY_KINDS: dict[str, frozenset[TargetKind]] = {
+    "goal": _CLOCKS,
+    "pause_states": _CLOCKS,
+    "stop_on": _CLOCKS,
+    "on_priority_change": _CLOCKS,
+    "on_reopen": _CLOCKS,
+    "warn_at": _CLOCKS,
+    "priorities": _COUNT,
+    "due": _DELIVERY,
+    "maintenance": _AVAILABILITY,
+    "minimum_downtime": _AVAILABILITY,
+    "clock": _AVAILABILITY,
+    "alerts": _AVAILABILITY,
+}
+_REQUIRED_KEYS: dict[TargetKind, tuple[str, str]] = {
+    TargetKind.RESPONSE: ("goal", "a goal per priority, e.g. {P1: 30m, P2: 1h}"),
+    TargetKind.RESOLUTION: ("goal", "a goal per priority, e.g. {P1: 4h, P2: 8h}"),
+    TargetKind.DELIVERY: ("due", 'a schedule, e.g. {every: mon, at: "10:00"}'),
+}
 
 
 def _get(data: object, *keys: str) -> Any:
@@ -196,4 +225,101 @@ def _target_issues(
                 issues.append(
                     FieldIssue(f"{path}.goal.{key}", "no such priority in this agreement")
                 )
+    selected = target.get("priorities")
+    if priorities is not None and selected is not None:
+        for value in _texts(selected) or _texts([selected]) or []:
+            if value not in priorities:
+                message = f"'{value}' is not one of this agreement's priorities"
+                issues.append(FieldIssue(f"{path}.priorities", message))
+    kind = _kind(target.get("kind"))
+    if kind is not None:
+        issues.extend(_kind_issues(target, path, kind))
+    return issues
+
+
+def _kind(value: object) -> TargetKind | None:
+    try:
+        return TargetKind(str(value))
+    except ValueError:
+        return None  # the model reports an unknown kind
+
+
+def _kind_names(kinds: frozenset[TargetKind]) -> str:
+    names = [kind.value for kind in TargetKind if kind in kinds]
+    return " and ".join(names)
+
+
+def _kind_issues(target: Mapping[str, Any], path: str, kind: TargetKind) -> list[FieldIssue]:
+    """Keys a kind does not take, keys it needs, the objective's form, and dead alert rules."""
+    issues: list[FieldIssue] = []
+    for key, kinds in _KEY_KINDS.items():
+        if key in target and kind not in kinds:
+            article = "an" if kind.value[0] in "aeiou" else "a"
+            only = _kind_names(kinds)
+            message = f"{article} {kind.value} target takes no {key} (only {only} targets do)"
+            issues.append(FieldIssue(f"{path}.{key}", message))
+    if kind in _REQUIRED_KEYS:
+        key, example = _REQUIRED_KEYS[kind]
+        if target.get(key) is None:
+            issues.append(
+                FieldIssue(f"{path}.{key}", f"required for {kind.value} targets: {example}")
+            )
+    issue = _objective_issue(target.get("objective"), kind)
+    if issue is not None:
+        issues.append(FieldIssue(f"{path}.objective", issue))
+    if kind in _AVAILABILITY:
+        issues.extend(_alert_issues(target, path))
+    return issues
+
+
+def _objective_issue(objective: object, kind: TargetKind) -> str | None:
+    """Count targets take bounds; clocks a share or a percentile; the others a share."""
+    keys = {str(k) for k in objective} if isinstance(objective, Mapping) else set()
+    if kind in _COUNT:
+        if objective is None or keys & {"at_least", "at_most"}:
+            return None
+        return "a count target's objective gives bounds: {at_least: 20} and/or {at_most: 40}"
+    if "percentile" in keys and kind not in _CLOCKS:
+        return (
+            "a percentile objective is for response and resolution targets; "
+            "write a share such as 99.9%"
+        )
+    if keys & {"at_least", "at_most"} and "percentile" not in keys:
+        return "at_least and at_most are for count targets; write a share such as 95%"
+    return None
+
+
+def _alert_issues(target: Mapping[str, Any], path: str) -> list[FieldIssue]:
+    """A rule with burn rate x error budget > 1 can never fire: the error ratio is at most 1."""
+    try:
+        budget = 1 - parse_fraction(target.get("objective"))
+    except ValueError:
+        return []  # the model reports the objective
+    alerts = target.get("alerts")
+    rules: list[tuple[str, object]]
+    if isinstance(alerts, str) and alerts.strip().lower() == "sre-workbook":
+        rules = [(f"{path}.alerts", rule.burn_rate) for rule in SRE_WORKBOOK_ALERTS]
+    elif isinstance(alerts, list):
+        rules = [
+            (f"{path}.alerts[{i}].burn_rate", rule.get("burn_rate"))
+            for i, rule in enumerate(alerts)
+            if isinstance(rule, Mapping)
+        ]
+    else:
+        return []
+    issues = []
+    for rule_path, raw in rules:
+        try:
+            burn = parse_burn_rate(raw)
+        except ValueError:
+            continue  # the model reports the burn rate
+        if burn * budget > 1:
+            issues.append(
+                FieldIssue(
+                    rule_path,
+                    f"a burn rate of {burn} can never fire with an error budget of {budget} "
+                    f"({burn} x {budget} = {plain(burn * budget)} > 1, and an error "
+                    "ratio never exceeds 1); lower the burn rate or raise the objective",
+                )
+            )
     return issues

@@ -1,0 +1,161 @@
+"""The tables, as SQLAlchemy 2 typed records (one class per table, named `...Record`).
+
+Owns the shape of stored data; the migrations in `migrations/versions` must create exactly this
+shape. No queries here (see `repositories`), no rules about what the data means.
+
+Event instants are stored as `at_ns`, integer UTC nanoseconds in a BIGINT, not as timestamps:
+PostgreSQL timestamps stop at microseconds and SQLite has no timestamp type at all, whereas an
+integer is exact on both, sorts correctly, and loads straight into the engine's int64 columns.
+Other instants (`*_at`) are audit times and use `UTCDateTime` (microseconds).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    BigInteger,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from accord.persistence.db import UTCDateTime
+
+# Constraint names are fixed so that migrations can name them on both databases.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_N_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# A 64-bit key that is still SQLite's auto-incrementing rowid (only INTEGER PRIMARY KEY is).
+BigKey = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class ImportStatus(StrEnum):
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class AgreementRecord(Base):
+    """An agreement id; its content lives in its versions."""
+
+    __tablename__ = "agreements"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AgreementVersionRecord(Base):
+    """One applied version of an agreement: the YAML exactly as stored, who applied it, when."""
+
+    __tablename__ = "agreement_versions"
+    __table_args__ = (UniqueConstraint("agreement_id", "version"),)
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    agreement_id: Mapped[str] = mapped_column(
+        String(200), ForeignKey("agreements.id", ondelete="CASCADE")
+    )
+    version: Mapped[int] = mapped_column(Integer)  # 1, 2, ... per agreement
+    content: Mapped[str] = mapped_column(Text)  # normalised YAML text
+    content_sha256: Mapped[str] = mapped_column(String(64))  # hex digest of `content` (UTF-8)
+    applied_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    applied_by: Mapped[str] = mapped_column(String(200))
+    source_path: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class ItemRecord(Base):
+    """An item (incident, request, lead) as a source names it."""
+
+    __tablename__ = "items"
+    __table_args__ = (UniqueConstraint("source", "external_id"),)
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(100))
+    external_id: Mapped[str] = mapped_column(String(400))
+    # When the database first saw the item (the database's clock), not when it was opened.
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), server_default=func.now())
+
+
+class ImportRecord(Base):
+    """One run of an import of a file, with its counts; `running` until it finishes or fails."""
+
+    __tablename__ = "imports"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source: Mapped[str] = mapped_column(String(100))
+    file_name: Mapped[str] = mapped_column(Text)
+    timezone: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    rows_read: Mapped[int] = mapped_column(Integer, default=0)
+    rows_rejected: Mapped[int] = mapped_column(Integer, default=0)
+    events_added: Mapped[int] = mapped_column(Integer, default=0)
+    duplicates: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[ImportStatus] = mapped_column(
+        Enum(
+            ImportStatus,
+            native_enum=False,
+            length=16,
+            values_callable=lambda kinds: [kind.value for kind in kinds],
+        ),
+        default=ImportStatus.RUNNING,
+    )
+
+
+class ImportIssueRecord(Base):
+    """A row of an import that could not be read: its line and why."""
+
+    __tablename__ = "import_issues"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    import_pk: Mapped[int] = mapped_column(ForeignKey("imports.pk", ondelete="CASCADE"), index=True)
+    line: Mapped[int] = mapped_column(Integer)
+    message: Mapped[str] = mapped_column(Text)
+
+
+class EventRecord(Base):
+    """One event of one item.
+
+    `kind` is `accord.domain.events.EVENT_CODES[kind]` (so those codes must never be renumbered);
+    `value` is '' for kinds that carry none. `dedupe_key` identifies the event within its item:
+    `id:<source event id>` when the source has ids, else `h:<sha1 of at_ns|kind|value>`; the
+    unique constraint on (item, key) makes the same event stored twice impossible.
+    """
+
+    __tablename__ = "events"
+    __table_args__ = (
+        UniqueConstraint("item_pk", "dedupe_key"),
+        Index("ix_events_item_pk_at_ns", "item_pk", "at_ns"),
+    )
+
+    pk: Mapped[int] = mapped_column(BigKey, primary_key=True, autoincrement=True)
+    item_pk: Mapped[int] = mapped_column(ForeignKey("items.pk", ondelete="CASCADE"))
+    at_ns: Mapped[int] = mapped_column(BigInteger)
+    kind: Mapped[int] = mapped_column(SmallInteger)
+    value: Mapped[str] = mapped_column(Text, default="")
+    dedupe_key: Mapped[str] = mapped_column(Text)
+    import_pk: Mapped[int | None] = mapped_column(
+        ForeignKey("imports.pk", ondelete="SET NULL"), nullable=True
+    )
+
+
+# Added by migration 0002: evaluations "as of" an instant filter on it across all items.
+Index("ix_events_at_ns", EventRecord.at_ns)

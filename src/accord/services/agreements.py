@@ -1,0 +1,219 @@
+"""Stored agreements: apply files as versions, list them, their history, diffs, versions in force.
+
+The use cases behind `accord agreements apply|list|history|diff` and, later, the API. Validation
+is the spec layer's; storage the repositories'. Flushes, never commits: the caller owns the
+transaction.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from accord.domain.agreements import Agreement
+from accord.errors import AccordError, ValidationError
+from accord.persistence.records import AgreementVersionRecord
+from accord.persistence.repositories import AgreementRepository, content_digest
+from accord.services.evaluation import to_ns
+from accord.spec import load_agreement_text, validate_paths
+
+__all__ = [
+    "AgreementSummary",
+    "ApplyOutcome",
+    "StoredVersion",
+    "VersionWindow",
+    "agreements_in_force",
+    "apply_agreements",
+    "diff",
+    "history",
+    "list_agreements",
+    "normalise_text",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ApplyOutcome:
+    """What applying one file did: `changed` when it stored `version`, else `version` stands."""
+
+    agreement_id: str
+    version: int
+    changed: bool
+    path: Path | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredVersion:
+    agreement_id: str
+    version: int
+    applied_at: datetime
+    applied_by: str
+    source_path: str | None
+    content_sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class AgreementSummary:
+    """An agreement as listed: its latest version and title."""
+
+    agreement_id: str
+    title: str
+    version: int
+    applied_at: datetime
+    applied_by: str
+
+
+@dataclass(frozen=True, slots=True)
+class VersionWindow:
+    """The instants `[from_ns, until_ns)` (UTC nanoseconds) in which a version is in force.
+
+    `from_ns` is None for the first version (in force since ever), `until_ns` None for the
+    latest (in force from now on). A clock binds to the version whose window holds its start.
+    """
+
+    version: int
+    agreement: Agreement
+    applied_at: datetime
+    from_ns: int | None
+    until_ns: int | None
+
+    def holds(self, at_ns: int) -> bool:
+        after_start = self.from_ns is None or at_ns >= self.from_ns
+        return after_start and (self.until_ns is None or at_ns < self.until_ns)
+
+
+def normalise_text(text: str) -> str:
+    """The form agreements are stored and compared in: LF line ends, no trailing blanks.
+
+    So a file saved with CRLF, a BOM or trailing spaces is not a new version; any other
+    change, comments included, is.
+    """
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    return "\n".join(line.rstrip() for line in text.split("\n")).rstrip("\n") + "\n"
+
+
+def apply_agreements(
+    session: Session, paths: Sequence[Path], *, actor: str, now: datetime
+) -> list[ApplyOutcome]:
+    """Store every agreement file under `paths` whose content changed as its next version.
+
+    Steps: 1. validate all files (directories stand for their YAML files); any problem raises
+    ValidationError and nothing is stored; 2. per file, compare the normalised text with the
+    latest stored version; 3. store a new version, with `actor` and `now`, only when it differs.
+    Outcomes follow the order of the files.
+    """
+    if now.tzinfo is None:
+        raise ValueError("`now` must be an aware datetime")
+    reports = validate_paths(paths)
+    issues = [issue for report in reports for issue in report.issues]
+    if issues:
+        raise ValidationError(issues)
+    repository = AgreementRepository(session)
+    outcomes = []
+    for report in reports:
+        content = normalise_text(report.path.read_text(encoding="utf-8"))
+        # Build from the very text being stored, so a file changed since step 1 is checked too.
+        agreement = load_agreement_text(content, str(report.path))
+        latest = repository.latest(agreement.id)
+        if latest is not None and latest.content_sha256 == content_digest(content):
+            outcomes.append(ApplyOutcome(agreement.id, latest.version, False, report.path))
+            continue
+        record = repository.add_version(
+            agreement.id,
+            content,
+            applied_at=now,
+            applied_by=actor,
+            source_path=str(report.path.resolve()),
+        )
+        outcomes.append(ApplyOutcome(agreement.id, record.version, True, report.path))
+    return outcomes
+
+
+def list_agreements(session: Session) -> list[AgreementSummary]:
+    """Every stored agreement with its latest version, by id."""
+    return [
+        AgreementSummary(
+            record.agreement_id,
+            _parse(record).title,
+            record.version,
+            record.applied_at,
+            record.applied_by,
+        )
+        for record in AgreementRepository(session).all_latest()
+    ]
+
+
+def history(session: Session, agreement_id: str) -> list[StoredVersion]:
+    """Every version of an agreement, oldest first; AccordError when it was never applied."""
+    records = AgreementRepository(session).versions(agreement_id)
+    if not records:
+        raise _unknown(agreement_id)
+    return [_stored(record) for record in records]
+
+
+def diff(session: Session, agreement_id: str, v1: int, v2: int) -> str:
+    """A unified diff of the stored YAML from version `v1` to `v2` ('' when they are equal)."""
+    repository = AgreementRepository(session)
+    old, new = repository.version(agreement_id, v1), repository.version(agreement_id, v2)
+    if old is None or new is None:
+        known = [record.version for record in repository.versions(agreement_id)]
+        if not known:
+            raise _unknown(agreement_id)
+        missing = v1 if old is None else v2
+        listed = ", ".join(str(v) for v in known)
+        raise AccordError(f"agreement '{agreement_id}' has no version {missing} (it has {listed})")
+    lines = difflib.unified_diff(
+        old.content.splitlines(keepends=True),
+        new.content.splitlines(keepends=True),
+        fromfile=f"{agreement_id} v{v1}",
+        tofile=f"{agreement_id} v{v2}",
+    )
+    return "".join(lines)
+
+
+def agreements_in_force(session: Session) -> list[tuple[Agreement, list[VersionWindow]]]:
+    """Per stored agreement (by id): its latest version and the window of every version.
+
+    SEMANTICS.md: a clock binds to the agreement version in force at its start. The first
+    version is in force from the beginning of time (clocks that started before anything was
+    applied still bind to it); each later version from the instant it was applied until the
+    next one. Windows are ordered by version and never overlap.
+    """
+    repository = AgreementRepository(session)
+    result = []
+    for latest in repository.all_latest():
+        records = repository.versions(latest.agreement_id)
+        windows = []
+        for i, record in enumerate(records):
+            from_ns = None if i == 0 else to_ns(record.applied_at)
+            until_ns = to_ns(records[i + 1].applied_at) if i + 1 < len(records) else None
+            windows.append(
+                VersionWindow(record.version, _parse(record), record.applied_at, from_ns, until_ns)
+            )
+        result.append((windows[-1].agreement, windows))
+    return result
+
+
+def _parse(record: AgreementVersionRecord) -> Agreement:
+    return load_agreement_text(record.content, f"{record.agreement_id} v{record.version}")
+
+
+def _stored(record: AgreementVersionRecord) -> StoredVersion:
+    return StoredVersion(
+        record.agreement_id,
+        record.version,
+        record.applied_at,
+        record.applied_by,
+        record.source_path,
+        record.content_sha256,
+    )
+
+
+def _unknown(agreement_id: str) -> AccordError:
+    return AccordError(
+        f"no agreement '{agreement_id}' is stored; `accord agreements list` shows those that are"
+    )
