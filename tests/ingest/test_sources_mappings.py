@@ -154,3 +154,15 @@ def test_the_documented_example_mappings_are_valid() -> None:
 
     assert load_mapping_text(example, "docs/imports.md").spec.fields["service"].optional
     assert load_mapping_text(docstring, "models.py").name == "servicenow"
+
+
+def test_a_recursive_alias_in_a_mapping_file_is_reported_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "loop.yaml"
+    path.write_text(
+        "apiVersion: accord/v1\nkind: Mapping\nmetadata: {name: loop}\n"
+        "spec:\n  shape: events\n  item: &l [*l]\n"
+    )
+    with pytest.raises(ValidationError) as caught:
+        load_mapping(path)
+    assert "loop.yaml:6" in str(caught.value)
+    assert "an alias refers to a value that contains it" in str(caught.value)

@@ -49,7 +49,8 @@ def test_a_database_from_the_first_revision_upgrades_with_its_data(
     upgrade(empty_database_url)
 
     engine = make_engine(empty_database_url)
-    assert current_revision(empty_database_url) == head_revision() == "0002"
+    assert current_revision(empty_database_url) == head_revision()
+    assert head_revision() >= "0002"  # later revisions keep the index and the rows
     assert "ix_events_at_ns" in {i["name"] for i in inspect(engine).get_indexes("events")}
     with engine.connect() as connection:
         rows = connection.execute(

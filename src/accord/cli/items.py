@@ -7,6 +7,7 @@ row was rejected or the file, mapping or workspace is unusable, 2 for a wrong co
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,13 +16,17 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+from sqlalchemy.orm import Session
 
 from accord.cli.render import MAX_ROW_ISSUES, line, plural
 from accord.cli.workspace import open_workspace
+from accord.domain.audit import AuditAction, SubjectType
 from accord.errors import AccordError, EventLogError, ValidationError
 from accord.ingest.instants import zone
 from accord.ingest.sources import BUILTIN_SOURCES, load_mapping
+from accord.services import audit
 from accord.services.imports import ImportSummary, import_file
+from accord.timesource import SystemClock
 
 items_app = typer.Typer(
     help="Items (tickets, requests, leads) and their events.", no_args_is_help=True
@@ -58,6 +63,10 @@ def items_import(
     timezone: Annotated[
         str | None,
         typer.Option(metavar="TZ", help="IANA zone of times written without an offset."),
+    ] = None,
+    actor: Annotated[
+        str | None,
+        typer.Option("--actor", help="Who imports, for the audit log (default: $USER, else cli)."),
     ] = None,
 ) -> None:
     """Import a service-desk export as item events; only what is new is added.
@@ -103,6 +112,8 @@ def items_import(
                 mapping_path=mapping,
                 progress=on_read,
             )
+        with factory.begin() as session:
+            _record(session, summary, file, actor or os.environ.get("USER") or "cli")
     except ValidationError as exc:
         _issues(console, exc)
         raise typer.Exit(1) from None
@@ -114,6 +125,26 @@ def items_import(
     _summary(console, summary, file)
     if summary.rows_rejected:
         raise typer.Exit(1)
+
+
+def _record(session: Session, summary: ImportSummary, file: Path, actor: str) -> None:
+    """Note the finished import in the audit log (in its own transaction, after the batches)."""
+    audit.record(
+        session,
+        actor=actor,
+        action=AuditAction.IMPORT_FINISHED,
+        subject_type=SubjectType.IMPORT,
+        subject_id=str(summary.import_pk or ""),
+        at=SystemClock().now(),
+        details={
+            "source": summary.source,
+            "file": file.name,
+            "rows_read": summary.rows_read,
+            "events_added": summary.events_added,
+            "duplicates": summary.duplicates,
+            "rows_rejected": summary.rows_rejected,
+        },
+    )
 
 
 def _issues(console: Console, exc: ValidationError) -> None:

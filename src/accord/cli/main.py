@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from accord.cli import access as access_commands
 from accord.cli import render
 from accord.cli import report as report_commands
 from accord.cli.items import items_app
@@ -45,6 +46,7 @@ app.add_typer(db_app, name="db")
 register_agreement_commands(agreements_app)
 report_commands.register(app)
 app.add_typer(items_app, name="items")
+access_commands.register(app)
 
 
 def _console() -> Console:

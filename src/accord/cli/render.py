@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from accord.domain import periods
 from accord.domain.agreements import Target
 from accord.ingest.eventlog import RowIssue
 from accord.services.evaluation import ComplianceRow
@@ -49,17 +50,7 @@ def file_reports(console: Console, reports: Sequence[FileReport]) -> None:
 
 def period_label(start: date, end: date) -> str:
     """A short name for `[start, end)`: `2026-03`, `2026-Q1`, `2026-W10`, else the dates."""
-    last = end - timedelta(days=1)
-    if start.day == 1 and end.day == 1:
-        months = (end.year - start.year) * 12 + end.month - start.month
-        if months == 1:
-            return f"{start:%Y-%m}"
-        if months == 3 and start.month % 3 == 1:
-            return f"{start.year}-Q{start.month // 3 + 1}"
-    if (end - start).days == 7 and start.weekday() == 0:
-        year, week, _ = start.isocalendar()
-        return f"{year}-W{week:02d}"
-    return f"{start.isoformat()} – {last.isoformat()}"
+    return periods.period_label(periods.Period(start, end), through=" – ")
 
 
 def percent(value: Decimal | None, *, fixed: bool = False) -> str:

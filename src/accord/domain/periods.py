@@ -85,3 +85,22 @@ def periods_between(spec: PeriodSpec, start_on: date, end_on: date) -> list[Peri
         periods.append(Period(day, nxt))
         day = nxt
     return periods
+
+
+def period_label(period: Period, *, through: str = "..") -> str:
+    """A short name: `2026-03` for a month, `2026-Q1` for a quarter, `2026-W10` for an ISO week.
+
+    Any other span is its first and last dates joined by `through` (the end date is exclusive,
+    so the day before it is shown): `2026-03-02..2026-03-05`.
+    """
+    start, end = period.start_on, period.end_on
+    if start.day == 1 and end.day == 1:
+        months = (end.year - start.year) * 12 + end.month - start.month
+        if months == 1:
+            return f"{start:%Y-%m}"
+        if months == 3 and start.month % 3 == 1:
+            return f"{start.year}-Q{start.month // 3 + 1}"
+    if (end - start).days == 7 and start.weekday() == 0:
+        year, week, _ = start.isocalendar()
+        return f"{year}-W{week:02d}"
+    return f"{start.isoformat()}{through}{(end - timedelta(days=1)).isoformat()}"

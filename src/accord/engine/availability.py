@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from accord.engine.events import NAT
+from accord.engine.groups import merge_intervals
 from accord.engine.measures import count_by_period, sum_by_period
 
 Int64Array = npt.NDArray[np.int64]
@@ -40,31 +41,6 @@ def wall_ns(a: Int64Array, b: Int64Array) -> Int64Array:
 def _measure(measure: Measure, a: Int64Array, b: Int64Array) -> Int64Array:
     """`measure` that does not touch the calendar for empty inputs."""
     return measure(a, b) if a.size else np.zeros(0, dtype=np.int64)
-
-
-def merge_intervals(
-    starts: Int64Array, ends: Int64Array
-) -> tuple[Int64Array, Int64Array, Int64Array]:
-    """Merge overlapping or touching `[start, end)` intervals into sorted disjoint ones.
-
-    Returns the merged starts and ends, and for each input interval the index of the merged
-    interval that holds it. Empty intervals (end <= start) are kept as points of their group.
-    """
-    if starts.size == 0:
-        empty = np.empty(0, dtype=np.int64)
-        return empty, empty.copy(), empty.copy()
-    order = np.argsort(starts, kind="stable")
-    s, e = starts[order], ends[order]
-    reach = np.maximum.accumulate(e)
-    new = np.ones(s.size, dtype=bool)
-    new[1:] = s[1:] > reach[:-1]
-    group = np.cumsum(new) - 1
-    merged_start = s[new]
-    merged_end = np.zeros(merged_start.size, dtype=np.int64)
-    np.maximum.at(merged_end, group, e)
-    label = np.empty(starts.size, dtype=np.int64)
-    label[order] = group
-    return merged_start, merged_end, label
 
 
 def _holder(

@@ -30,6 +30,7 @@ import numpy.typing as npt
 
 from accord.domain.calendars import MINUTES_PER_DAY, CalendarSpec, DayHours
 from accord.engine.events import NAT
+from accord.engine.groups import merge_intervals
 
 NS = 1_000_000_000
 _HOUR_NS = 3600 * NS
@@ -412,7 +413,9 @@ class BusinessCalendar:
             day += timedelta(days=1)
         cover_lo = _to_ns(local_to_utc(zone, lo_day, 0))
         cover_hi = _to_ns(local_to_utc(zone, hi_day, 0))
-        iv_start, iv_end = _union(np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64))
+        iv_start, iv_end, _ = merge_intervals(
+            np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64)
+        )
         # Clip to the covered span so that the tables have no holes inside it.
         keep = (iv_end > cover_lo) & (iv_start < cover_hi)
         iv_start = np.maximum(iv_start[keep], cover_lo)
@@ -498,22 +501,6 @@ def _fill_nat(values: Int64Array, valid: npt.NDArray[np.bool_]) -> Int64Array:
         return values
     filler = values[valid][0] if valid.any() else 0
     return np.where(valid, values, filler)
-
-
-def _union(starts: Int64Array, ends: Int64Array) -> tuple[Int64Array, Int64Array]:
-    """Merge overlapping or touching intervals into a sorted, disjoint set."""
-    if starts.size == 0:
-        return starts, ends
-    order = np.argsort(starts, kind="stable")
-    s, e = starts[order], ends[order]
-    running_end = np.maximum.accumulate(e)
-    new_group = np.ones(s.size, dtype=bool)
-    new_group[1:] = s[1:] > running_end[:-1]
-    group = np.cumsum(new_group) - 1
-    out_start = s[new_group]
-    out_end = np.zeros(out_start.size, dtype=np.int64)
-    np.maximum.at(out_end, group, e)
-    return out_start, out_end
 
 
 def seconds_to_text(seconds: float) -> str:

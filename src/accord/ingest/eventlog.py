@@ -183,27 +183,35 @@ def _read_csv(text: TextIO, builder: RowBuilder, report: Callable[[], None]) -> 
             f"{builder.source}: the file is empty; expected a header {','.join(REQUIRED_COLUMNS)}"
         )
     names = [name.strip().lower() for name in header]
-    missing = [name for name in REQUIRED_COLUMNS if name not in names]
-    if missing:
-        raise EventLogError(
-            f"{builder.source}: missing column {', '.join(repr(m) for m in missing)} "
-            f"(the header must name {','.join(REQUIRED_COLUMNS)}, optionally event_id)"
-        )
+    require_columns(names, builder.source)
     picks = [names.index(name) if name in names else -1 for name in _ALL_COLUMNS]
     width = len(names)
     first_line = reader.line_num + 1
     while rows := list(islice(reader, PROGRESS_EVERY)):
-        if reader.line_num - first_line + 1 == len(rows):
-            lines: Sequence[int] = range(first_line, first_line + len(rows))
-        else:
-            lines = _physical_lines(rows, first_line)
+        lines = physical_lines(rows, first_line, reader.line_num)
         first_line = reader.line_num + 1
         _add_csv_rows(builder, lines, rows, width, picks)
         report()
 
 
-def _physical_lines(rows: list[list[str]], first_line: int) -> list[int]:
-    """The line each row starts on, when some rows span several lines (quoted line breaks)."""
+def require_columns(names: Sequence[str], source: str) -> None:
+    """Raise EventLogError naming the REQUIRED_COLUMNS a header (names in lower case) lacks."""
+    missing = [name for name in REQUIRED_COLUMNS if name not in names]
+    if missing:
+        raise EventLogError(
+            f"{source}: missing column {', '.join(repr(m) for m in missing)} "
+            f"(the header must name {','.join(REQUIRED_COLUMNS)}, optionally event_id)"
+        )
+
+
+def physical_lines(rows: Sequence[list[str]], first_line: int, line_num: int) -> Sequence[int]:
+    """The line each CSV row starts on, the first on `first_line`.
+
+    `line_num` is the reader's line count after the last row: when it shows one line per row
+    the lines follow on, else quoted line breaks inside cells are counted row by row.
+    """
+    if line_num - first_line + 1 == len(rows):
+        return range(first_line, first_line + len(rows))
     lines = []
     line = first_line
     for row in rows:
@@ -247,6 +255,22 @@ def _add_csv_rows(
 
 def _read_jsonl(text: TextIO, builder: RowBuilder, report: Callable[[], None]) -> None:
     batch = _Batch(builder, report)
+    for line, record in json_lines(text, builder.source):
+        if isinstance(record, RowIssue):
+            builder.reject(line, record.message)
+        else:
+            batch.add(line, record)
+    batch.flush()
+
+
+def json_lines(
+    text: Iterable[str], source: str
+) -> Iterator[tuple[int, Mapping[str, object] | RowIssue]]:
+    """Each non-blank line of JSON lines text: its number and its object, or why it is none.
+
+    A first line that opens a JSON array and does not parse on its own means the whole file is
+    one array: raise EventLogError rather than reject every line of it.
+    """
     for line, raw_line in enumerate(text, start=1):
         if not raw_line.strip():
             continue
@@ -255,15 +279,14 @@ def _read_jsonl(text: TextIO, builder: RowBuilder, report: Callable[[], None]) -
         except json.JSONDecodeError as exc:
             if line == 1 and raw_line.lstrip().startswith("["):
                 raise EventLogError(
-                    f"{builder.source}: a JSON array; write JSON lines (one object per line)"
+                    f"{source}: a JSON array; write JSON lines (one object per line)"
                 ) from None
-            builder.reject(line, f"not a JSON object ({exc.msg})")
+            yield line, RowIssue(line, f"not a JSON object ({exc.msg})")
             continue
-        if not isinstance(record, dict):
-            builder.reject(line, "not a JSON object")
-            continue
-        batch.add(line, record)
-    batch.flush()
+        if isinstance(record, dict):
+            yield line, record
+        else:
+            yield line, RowIssue(line, "not a JSON object")
 
 
 def iter_event_rows(table: EventTable) -> Iterator[tuple[str, str, str, str]]:

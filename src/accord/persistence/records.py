@@ -16,6 +16,7 @@ from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Enum,
     ForeignKey,
     Index,
@@ -29,6 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from accord.domain.access import Role
 from accord.persistence.db import UTCDateTime
 
 # Constraint names are fixed so that migrations can name them on both databases.
@@ -159,3 +161,94 @@ class EventRecord(Base):
 
 # Added by migration 0002: evaluations "as of" an instant filter on it across all items.
 Index("ix_events_at_ns", EventRecord.at_ns)
+
+
+# Access and audit (migration 0003). Names are the people's and departments' own; secrets are
+# stored as hashes only, except `secrets`, which servers need in the clear to sign sessions.
+
+
+class SecretRecord(Base):
+    """A random secret shared by every server on this database (made by migration 0003)."""
+
+    __tablename__ = "secrets"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)  # e.g. session
+    value: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DepartmentRecord(Base):
+    """A department, named as agreements name their provider and customer (`it`, `sales`)."""
+
+    __tablename__ = "departments"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class UserRecord(Base):
+    """A person or a machine that signs in; `password_hash` None means tokens only."""
+
+    __tablename__ = "users"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(Text, nullable=True)  # argon2id, PHC form
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class MembershipRecord(Base):
+    """One role of one user in one department (a user may hold several)."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("user_pk", "department_pk", "role"),)
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_pk: Mapped[int] = mapped_column(ForeignKey("users.pk", ondelete="CASCADE"))
+    department_pk: Mapped[int] = mapped_column(
+        ForeignKey("departments.pk", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[Role] = mapped_column(
+        Enum(
+            Role,
+            native_enum=False,
+            length=16,
+            values_callable=lambda roles: [role.value for role in roles],
+        )
+    )
+
+
+class TokenRecord(Base):
+    """An API token: only the SHA-256 of its text is kept, so a stolen database holds none."""
+
+    __tablename__ = "api_tokens"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_pk: Mapped[int] = mapped_column(ForeignKey("users.pk", ondelete="CASCADE"), index=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)  # hex
+    label: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    scopes: Mapped[str] = mapped_column(String(64))  # space-separated, sorted: "ingest read"
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class AuditRecord(Base):
+    """Who did what, when; `agreement_id` (no foreign key: the log outlives what it names)
+    lets the agreement's parties read it. `details` is a JSON object as text."""
+
+    __tablename__ = "audit_log"
+
+    pk: Mapped[int] = mapped_column(BigKey, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(64))  # accord.domain.audit.AuditAction
+    subject_type: Mapped[str] = mapped_column(String(32))
+    subject_id: Mapped[str] = mapped_column(String(200))
+    agreement_id: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
+    details: Mapped[str] = mapped_column(Text, default="{}")

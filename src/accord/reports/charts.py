@@ -7,7 +7,7 @@ piece of text is escaped. Geometry only: which figure means what is the service'
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_FLOOR, Decimal
@@ -76,40 +76,11 @@ def trend_chart(
             parts.append(_text(cx, top + plot_h - 8, "no data", size=9, fill=AXIS_COLOUR))
         else:
             bar_top = y(point.attainment)
-            parts.append(
-                f"<rect x='{cx - bar_w / 2:.1f}' y='{bar_top:.1f}' width='{bar_w:.1f}' "
-                f"height='{max(top + plot_h - bar_top, 1.0):.1f}' fill='{colour}' rx='2'>"
-                f"<title>{escape(tip)}</title></rect>"
-            )
-            labels.append(
-                _text(
-                    cx,
-                    bar_top - 5,
-                    percent_text(point.attainment, places + 1),
-                    size=10,
-                    fill="#222",
-                    halo=True,
-                )
-            )
-        label, year = _axis_label(point, previous=points[i - 1] if i else None)
-        parts.append(_text(cx, top + plot_h + 16, label, size=11))
-        if year:
-            parts.append(_text(cx, top + plot_h + 30, year, size=10, fill=AXIS_COLOUR))
-    oy = y(objective)
-    parts.append(
-        f"<line x1='{left}' y1='{oy:.1f}' x2='{left + plot_w}' y2='{oy:.1f}' "
-        f"stroke='{OBJECTIVE_COLOUR}' stroke-width='2' stroke-dasharray='6 4'/>"
-    )
-    parts.append(
-        _text(
-            left + plot_w + 6,
-            oy + 4,
-            f"objective {percent_text(objective, places + 1)}",
-            anchor="start",
-            size=11,
-            fill=OBJECTIVE_COLOUR,
-        )
-    )
+            parts.append(_bar(cx, bar_w, bar_top, top + plot_h, colour, tip))
+            labels.append(_bar_label(cx, bar_top, percent_text(point.attainment, places + 1)))
+        parts.extend(_period_label(cx, top + plot_h, point, points[i - 1] if i else None))
+    objective_text = f"objective {percent_text(objective, places + 1)}"
+    parts.extend(_reference_line(left, left + plot_w, y(objective), objective_text))
     parts.extend(labels)
     parts.append("</svg>")
     return "".join(parts)
@@ -127,12 +98,7 @@ def volume_chart(rows: Sequence[tuple[str, int, int]], *, title: str, width: int
         return top + plot_h * (1 - value / top_value)
 
     parts = [_open_svg(width, height, title)]
-    value = 0
-    while value <= top_value:
-        ty = y(value)
-        parts.append(_line(left, ty, left + plot_w, ty, GRID_COLOUR))
-        parts.append(_text(left - 8, ty + 4, f"{value:,}", anchor="end", size=11))
-        value += step
+    parts.extend(_count_grid(left, left + plot_w, y, top_value, step))
     parts.append(_line(left, top + plot_h, left + plot_w, top + plot_h, AXIS_COLOUR))
     slot = plot_w / max(len(rows), 1)
     bar_w = min(34.0, slot * 0.34)
@@ -179,11 +145,7 @@ def count_chart(
         return top + plot_h * (1 - value / top_value)
 
     parts = [_open_svg(width, height, title)]
-    value = 0
-    while value <= top_value:
-        parts.append(_line(left, y(value), left + plot_w, y(value), GRID_COLOUR))
-        parts.append(_text(left - 8, y(value) + 4, f"{value:,}", anchor="end", size=11))
-        value += step
+    parts.extend(_count_grid(left, left + plot_w, y, top_value, step))
     parts.append(_line(left, top + plot_h, left + plot_w, top + plot_h, AXIS_COLOUR))
     slot = plot_w / max(len(points), 1)
     bar_w = min(44.0, slot * 0.62)
@@ -192,34 +154,13 @@ def count_chart(
         cx = left + slot * (i + 0.5)
         colour = COLOURS.get(point.result, COLOURS["no data"])
         by = y(count)
-        parts.append(
-            f"<rect x='{cx - bar_w / 2:.1f}' y='{by:.1f}' width='{bar_w:.1f}' "
-            f"height='{max(top + plot_h - by, 1.0):.1f}' fill='{colour}' rx='2'>"
-            f"<title>{escape(f'{point.label}: {count:,} ({point.result})')}</title></rect>"
-        )
-        labels.append(_text(cx, by - 5, f"{count:,}", size=10, fill="#222", halo=True))
-        label, year = _axis_label(point, previous=points[i - 1][0] if i else None)
-        parts.append(_text(cx, top + plot_h + 16, label, size=11))
-        if year:
-            parts.append(_text(cx, top + plot_h + 30, year, size=10, fill=AXIS_COLOUR))
+        tip = f"{point.label}: {count:,} ({point.result})"
+        parts.append(_bar(cx, bar_w, by, top + plot_h, colour, tip))
+        labels.append(_bar_label(cx, by, f"{count:,}"))
+        parts.extend(_period_label(cx, top + plot_h, point, points[i - 1][0] if i else None))
     for bound, name in ((at_least, "at least"), (at_most, "at most")):
-        if bound is None:
-            continue
-        by = y(bound)
-        parts.append(
-            f"<line x1='{left}' y1='{by:.1f}' x2='{left + plot_w}' y2='{by:.1f}' "
-            f"stroke='{OBJECTIVE_COLOUR}' stroke-width='2' stroke-dasharray='6 4'/>"
-        )
-        parts.append(
-            _text(
-                left + plot_w + 6,
-                by + 4,
-                f"{name} {bound:,}",
-                anchor="start",
-                size=11,
-                fill=OBJECTIVE_COLOUR,
-            )
-        )
+        if bound is not None:
+            parts.extend(_reference_line(left, left + plot_w, y(bound), f"{name} {bound:,}"))
     parts.extend(labels)
     parts.append("</svg>")
     return "".join(parts)
@@ -255,6 +196,51 @@ def _text(
         f"<text x='{x:.1f}' y='{y:.1f}' text-anchor='{anchor}' font-size='{size}' "
         f"fill='{fill}'{outline}>{escape(text)}</text>"
     )
+
+
+def _count_grid(
+    x1: float, x2: float, y: Callable[[int], float], top_value: int, step: int
+) -> list[str]:
+    """Grid lines and their counts (`1,000`) from 0 to `top_value`, every `step`."""
+    parts = []
+    for value in range(0, top_value + 1, step):
+        parts.append(_line(x1, y(value), x2, y(value), GRID_COLOUR))
+        parts.append(_text(x1 - 8, y(value) + 4, f"{value:,}", anchor="end", size=11))
+    return parts
+
+
+def _bar(cx: float, width: float, y_top: float, y_base: float, colour: str, tip: str) -> str:
+    """A bar centred on `cx` from `y_base` up to `y_top` (at least 1 high), `tip` on hover."""
+    return (
+        f"<rect x='{cx - width / 2:.1f}' y='{y_top:.1f}' width='{width:.1f}' "
+        f"height='{max(y_base - y_top, 1.0):.1f}' fill='{colour}' rx='2'>"
+        f"<title>{escape(tip)}</title></rect>"
+    )
+
+
+def _bar_label(cx: float, y_top: float, text: str) -> str:
+    """A bar's figure just above it, haloed so that a line behind it does not hide it."""
+    return _text(cx, y_top - 5, text, size=10, fill="#222", halo=True)
+
+
+def _period_label(
+    cx: float, y_axis: float, point: TrendPoint, previous: TrendPoint | None
+) -> list[str]:
+    """A period's name under the x axis, and the year under that where `_axis_label` gives one."""
+    label, year = _axis_label(point, previous)
+    parts = [_text(cx, y_axis + 16, label, size=11)]
+    if year:
+        parts.append(_text(cx, y_axis + 30, year, size=10, fill=AXIS_COLOUR))
+    return parts
+
+
+def _reference_line(x1: int, x2: int, y: float, text: str) -> list[str]:
+    """A dashed line across the plot at `y` (an objective or a bound), named right of it."""
+    return [
+        f"<line x1='{x1}' y1='{y:.1f}' x2='{x2}' y2='{y:.1f}' "
+        f"stroke='{OBJECTIVE_COLOUR}' stroke-width='2' stroke-dasharray='6 4'/>",
+        _text(x2 + 6, y + 4, text, anchor="start", size=11, fill=OBJECTIVE_COLOUR),
+    ]
 
 
 _STEPS = tuple(

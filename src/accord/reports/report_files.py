@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pydantic import TypeAdapter
 
-from accord.reports.tables import ATTAINMENT_PLACES, format_fraction
+from accord.reports.tables import PERIOD_COLUMNS, period_cells
 from accord.services.reports import ComplianceReport, PeriodFigures
 
 REPORT_COLUMNS = (
@@ -21,14 +21,7 @@ REPORT_COLUMNS = (
     "kind",
     "row",  # period: the report's month; trend: an earlier period of the trend
     "period",
-    "period_start",
-    "period_end",
-    "counted",
-    "met",
-    "breached",
-    "attainment",
-    "objective",
-    "result",
+    *PERIOD_COLUMNS,
     "breaches_in_month",
 )
 
@@ -63,14 +56,7 @@ def _row(
         kind,
         which,
         p.label,
-        p.period_start.isoformat(),
-        p.period_end.isoformat(),
-        str(p.counted),
-        str(p.met),
-        str(p.breached),
-        format_fraction(p.attainment, ATTAINMENT_PLACES),
-        format_fraction(p.objective),
-        p.result,
+        *period_cells(p),
         "" if breaches is None else str(breaches),
     )
 

@@ -20,6 +20,7 @@ from accord.domain.clocks import STATUS_BY_CODE
 from accord.engine.clocks import ClockArrays
 from accord.ingest.instants import format_instants
 from accord.services.evaluation import ComplianceRow, EvaluationResult, TargetClocks
+from accord.services.reports import PeriodFigures
 
 CLOCK_COLUMNS = (
     "item_id",
@@ -36,9 +37,8 @@ CLOCK_COLUMNS = (
     "status",
     "breached_at",
 )
-COMPLIANCE_COLUMNS = (
-    "agreement_id",
-    "target_id",
+# A target's figures in one period, shared by the compliance CSV and the report CSV.
+PERIOD_COLUMNS = (
     "period_start",
     "period_end",
     "counted",
@@ -48,6 +48,7 @@ COMPLIANCE_COLUMNS = (
     "objective",
     "result",
 )
+COMPLIANCE_COLUMNS = ("agreement_id", "target_id", *PERIOD_COLUMNS)
 ATTAINMENT_PLACES = Decimal("0.0001")
 CHUNK_ROWS = 1 << 19
 
@@ -123,20 +124,27 @@ def _part_rows(
         yield list(zip(*columns, strict=True))
 
 
+def period_cells(period: ComplianceRow | PeriodFigures) -> tuple[str, ...]:
+    """A period's figures in PERIOD_COLUMNS order.
+
+    Dates are ISO (the end exclusive), the attainment is cut to ATTAINMENT_PLACES (never
+    rounded up), the objective is written in full.
+    """
+    return (
+        period.period_start.isoformat(),
+        period.period_end.isoformat(),
+        str(period.counted),
+        str(period.met),
+        str(period.breached),
+        format_fraction(period.attainment, ATTAINMENT_PLACES),
+        format_fraction(period.objective),
+        period.result,
+    )
+
+
 def compliance_row(row: ComplianceRow) -> tuple[str, ...]:
     """One compliance row in COMPLIANCE_COLUMNS order."""
-    return (
-        row.agreement_id,
-        row.target_id,
-        row.period_start.isoformat(),
-        row.period_end.isoformat(),
-        str(row.counted),
-        str(row.met),
-        str(row.breached),
-        format_fraction(row.attainment, ATTAINMENT_PLACES),
-        format_fraction(row.objective),
-        row.result,
-    )
+    return (row.agreement_id, row.target_id, *period_cells(row))
 
 
 def write_clocks_csv(result: EvaluationResult, path: Path, *, chunk_rows: int = CHUNK_ROWS) -> int:

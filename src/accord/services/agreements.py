@@ -16,9 +16,11 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from accord.domain.agreements import Agreement
+from accord.domain.audit import AuditAction, SubjectType
 from accord.errors import AccordError, ValidationError
 from accord.persistence.records import AgreementVersionRecord
 from accord.persistence.repositories import AgreementRepository, content_digest
+from accord.persistence.repositories.audit import AuditRepository
 from accord.services.evaluation import to_ns
 from accord.spec import load_agreement_text, validate_paths
 
@@ -128,6 +130,16 @@ def apply_agreements(
             applied_at=now,
             applied_by=actor,
             source_path=str(report.path.resolve()),
+        )
+        # Straight to the repository: `services.audit` depends on this module (through access).
+        AuditRepository(session).add(
+            at=now,
+            actor=actor,
+            action=AuditAction.AGREEMENT_APPLIED,
+            subject_type=SubjectType.AGREEMENT,
+            subject_id=agreement.id,
+            agreement_id=agreement.id,
+            details={"version": record.version, "content_sha256": record.content_sha256},
         )
         outcomes.append(ApplyOutcome(agreement.id, record.version, True, report.path))
     return outcomes

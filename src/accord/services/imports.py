@@ -8,39 +8,34 @@ and opens no database on its own: the entry point passes a unit of work.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Self
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from accord.domain.events import EVENT_CODES
 from accord.errors import AccordError
 from accord.ingest.sources import (
     BUILTIN_SOURCES,
-    EventColumns,
     RowIssue,
+    SourceChunk,
     SourceMapping,
     StoredEvent,
     load_mapping,
     open_source,
 )
-from accord.persistence.records import EventRecord, ImportStatus, ItemRecord
-from accord.persistence.repositories import EventRepository, EventRow, ImportRepository
+from accord.persistence.records import ImportStatus
+from accord.persistence.repositories import EventRepository, ImportRepository
 from accord.timesource import Clock, SystemClock
 
 UnitOfWork = Callable[[], AbstractContextManager[Session]]
 DEFAULT_BATCH_ROWS = 20_000
 MAX_SUMMARY_ISSUES = 1_000  # rejected rows listed in a summary (all are stored)
-HISTORY_LOOKUP_CHUNK = 2_000  # item ids per history query, below every bound-parameter limit
 
 __all__ = ["DEFAULT_BATCH_ROWS", "ImportSummary", "UnitOfWork", "import_file"]
-
-_KIND_BY_CODE = {code: kind for kind, code in EVENT_CODES.items()}
-_EVENTS = EventRecord.__table__
-_ITEMS = ItemRecord.__table__
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,20 +93,23 @@ def import_file(
             )
             import_pk = record.pk
         try:
-            for chunk in reader.chunks(batch_rows):
-                with unit_of_work() as session:
-                    history = (
-                        _stored_history(session, source, chunk.item_ids)
-                        if reader.needs_history
-                        else {}
-                    )
-                    events = reader.events(chunk, history)
-                    added = EventRepository(session).add_events(source, _rows(events), import_pk)
-                    issues = [(issue.line, issue.message) for issue in chunk.issues]
-                    ImportRepository(session).add_issues(import_pk, issues)
-                    if progress is not None:
-                        progress(chunk.bytes_read)
-                totals.add(chunk.rows_read, chunk.issues, added.added, added.duplicates)
+            with _read_ahead(reader.chunks(batch_rows)) as chunks:
+                for chunk in chunks:
+                    with unit_of_work() as session:
+                        repository = EventRepository(session)
+                        history = (
+                            _history(repository, source, chunk.item_ids)
+                            if reader.needs_history
+                            else {}
+                        )
+                        events = reader.events(chunk, history)
+                        chunks.read_next()  # parsed while this batch is being stored
+                        added = repository.add_event_columns(source, events, import_pk)
+                        issues = [(issue.line, issue.message) for issue in chunk.issues]
+                        ImportRepository(session).add_issues(import_pk, issues)
+                        if progress is not None:
+                            progress(chunk.bytes_read)
+                    totals.add(chunk.rows_read, chunk.issues, added.added, added.duplicates)
         except BaseException:
             _finish(unit_of_work, import_pk, totals, clock, ImportStatus.FAILED)
             raise
@@ -181,41 +179,55 @@ def _finish(
         # Recording a failure must not hide the error that caused it.
 
 
-def _rows(events: EventColumns) -> list[EventRow]:
-    return [
-        EventRow(item, at_ns, kind, value, event_id)
-        for item, at_ns, kind, value, event_id in zip(
-            events.item_id, events.at_ns, events.kind, events.value, events.event_id, strict=True
-        )
-    ]
+class _ReadAhead:
+    """The chunks of a reader, the next one read and parsed by a worker thread on request.
 
-
-def _stored_history(
-    session: Session, source: str, item_ids: Sequence[str]
-) -> dict[str, list[StoredEvent]]:
-    """The stored events of these items of `source`, by item id (items not stored are absent).
-
-    Event ids come back from the dedupe key (`id:<event id>`); content-keyed events have none.
+    `read_next()` starts reading the next chunk, so that it is parsed while the caller waits
+    for the database; iterating takes it (reading it then if not started). Only the worker
+    advances the reader, one step at a time, so it is never used by two threads at once;
+    deriving events (`SourceReader.events`) stays in the caller's thread and shares nothing
+    with parsing but the mapping, which neither changes. A reading error comes out where the
+    caller takes the chunk, as it would without the worker.
     """
-    history: dict[str, list[StoredEvent]] = {}
-    connection = session.connection()
-    for lo in range(0, len(item_ids), HISTORY_LOOKUP_CHUNK):
-        chunk = list(item_ids[lo : lo + HISTORY_LOOKUP_CHUNK])
-        query = (
-            select(
-                _ITEMS.c.external_id,
-                _EVENTS.c.at_ns,
-                _EVENTS.c.kind,
-                _EVENTS.c.value,
-                _EVENTS.c.dedupe_key,
-            )
-            .select_from(_EVENTS.join(_ITEMS, _EVENTS.c.item_pk == _ITEMS.c.pk))
-            .where(_ITEMS.c.source == source, _ITEMS.c.external_id.in_(chunk))
-            .order_by(_EVENTS.c.item_pk, _EVENTS.c.at_ns, _EVENTS.c.pk)
-        )
-        for external_id, at_ns, kind, value, key in connection.execute(query):
-            event_id = key[3:] if key.startswith("id:") else None
-            history.setdefault(external_id, []).append(
-                StoredEvent(at_ns, _KIND_BY_CODE[kind], value, event_id)
-            )
-    return history
+
+    def __init__(self, chunks: Iterator[SourceChunk], worker: ThreadPoolExecutor) -> None:
+        self._chunks = chunks
+        self._worker = worker
+        self._pending: Future[SourceChunk | None] | None = None
+
+    def read_next(self) -> None:
+        if self._pending is None:
+            self._pending = self._worker.submit(self._step)
+
+    def __iter__(self) -> Self:
+        return self
+
+    def __next__(self) -> SourceChunk:
+        self.read_next()
+        assert self._pending is not None
+        pending, self._pending = self._pending, None
+        chunk = pending.result()
+        if chunk is None:
+            raise StopIteration
+        return chunk
+
+    def _step(self) -> SourceChunk | None:
+        return next(self._chunks, None)
+
+
+@contextmanager
+def _read_ahead(chunks: Iterator[SourceChunk]) -> Iterator[_ReadAhead]:
+    """`chunks` with a worker to read ahead; on exit the worker finishes the read under way,
+    so that the reader can be closed afterwards."""
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="accord-import") as worker:
+        yield _ReadAhead(chunks, worker)
+
+
+def _history(
+    repository: EventRepository, source: str, item_ids: Sequence[str]
+) -> dict[str, list[StoredEvent]]:
+    """The stored events of the chunk's items, as the reader takes them."""
+    return {
+        item: [StoredEvent(row.at_ns, row.kind, row.value, row.event_id) for row in rows]
+        for item, rows in repository.history(source, item_ids).items()
+    }

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from accord.domain.agreements import Agreement, Target, TargetKind
 from accord.domain.clocks import STATUS_CODES, ClockStatus
-from accord.domain.periods import Period
+from accord.domain.periods import Period, period_label
 from accord.engine.calendars import BusinessCalendar, local_to_utc
 from accord.engine.events import NAT, EventTable
 from accord.engine.volumes import PriorityVolume, priority_volume
@@ -345,21 +345,6 @@ def _figures(row: ComplianceRow) -> PeriodFigures:
         result=row.result,
         value=row.value,
     )
-
-
-def period_label(period: Period) -> str:
-    """`2026-03` for a month, `2026-Q1` for a quarter, `2026-W10` for an ISO week, else dates."""
-    start, end = period.start_on, period.end_on
-    if start.day == 1 and end.day == 1:
-        months = (end.year - start.year) * 12 + end.month - start.month
-        if months == 1:
-            return f"{start:%Y-%m}"
-        if months == 3 and start.month % 3 == 1:
-            return f"{start.year}-Q{start.month // 3 + 1}"
-    if (end - start).days == 7 and start.weekday() == 0:
-        year, week, _ = start.isocalendar()
-        return f"{year}-W{week:02d}"
-    return f"{start.isoformat()}..{(end - timedelta(days=1)).isoformat()}"
 
 
 def _breaches(clocks: TargetClocks, lo: int, hi: int) -> tuple[tuple[Breach, ...], int]:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from accord.domain.agreements import Agreement, Target
 from accord.domain.clocks import STATUS_CODES, ClockStatus
 from accord.domain.events import EventKind
-from accord.domain.periods import Period
+from accord.domain.periods import Period, period_label
 from accord.engine.calendars import BusinessCalendar, local_to_utc
 from accord.engine.events import KIND_CODE, NAT, EventTable
 from accord.engine.timeline import CycleExplanation, explain
@@ -31,7 +31,6 @@ from accord.services.evaluation import (
     evaluate,
     to_ns,
 )
-from accord.services.reports import period_label
 from accord.services.stored import WorkspaceEvaluation, load_evaluation
 
 ITEMS_SHOWN = 5  # item ids listed per count; the count itself is always complete

@@ -18,7 +18,7 @@ from types import TracebackType
 from typing import BinaryIO, Self
 
 from accord.errors import EventLogError
-from accord.ingest.eventlog import RowIssue
+from accord.ingest.eventlog import RowIssue, physical_lines
 
 
 @dataclass(slots=True)
@@ -149,13 +149,7 @@ class CsvExport(ExportFile):
         first = reader.line_num + 1
         with self._errors():
             rows = list(islice(reader, size - len(block)))
-        if reader.line_num - first + 1 == len(rows):
-            lines.extend(range(first, first + len(rows)))
-        else:
-            line = first
-            for row in rows:
-                lines.append(line)
-                line += 1 + sum(c.count("\n") + c.count("\r") - c.count("\r\n") for c in row)
+        lines.extend(physical_lines(rows, first, reader.line_num))
         block.extend(rows)
         return lines, block
 

@@ -7,14 +7,13 @@ would. This module only streams the file and keeps each row's item id, line and 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from accord.domain.events import EVENT_CODES
 from accord.errors import EventLogError
-from accord.ingest.eventlog import REQUIRED_COLUMNS, RowIssue, read_event_rows
+from accord.ingest.eventlog import RowIssue, json_lines, read_event_rows, require_columns
 from accord.ingest.sources.columns import EventColumns
 from accord.ingest.sources.csvrows import CsvExport, ExportFile
 
@@ -51,13 +50,11 @@ class NativeLog:
             self.is_json = False
             self._file = CsvExport(self.path)
             names = [name.lower() for name in self._file.header]
-            missing = [name for name in REQUIRED_COLUMNS if name not in names]
-            if missing:
+            try:
+                require_columns(names, str(self.path))
+            except EventLogError:
                 self._file.close()
-                raise EventLogError(
-                    f"{self.path}: missing column {', '.join(repr(m) for m in missing)} "
-                    f"(the header must name {','.join(REQUIRED_COLUMNS)}, optionally event_id)"
-                )
+                raise
             self._names = names
 
     @property
@@ -97,22 +94,7 @@ class NativeLog:
 
     def _json_records(self) -> Iterator[tuple[int, Mapping[str, object] | RowIssue]]:
         try:
-            for line, text in enumerate(self._file.text, start=1):
-                if not text.strip():
-                    continue
-                try:
-                    record = json.loads(text)
-                except json.JSONDecodeError as exc:
-                    if line == 1 and text.lstrip().startswith("["):
-                        raise EventLogError(
-                            f"{self.path}: a JSON array; write JSON lines (one object per line)"
-                        ) from None
-                    yield line, RowIssue(line, f"not a JSON object ({exc.msg})")
-                    continue
-                if isinstance(record, dict):
-                    yield line, record
-                else:
-                    yield line, RowIssue(line, "not a JSON object")
+            yield from json_lines(self._file.text, str(self.path))
         except UnicodeDecodeError as exc:
             raise EventLogError(f"{self.path}: not UTF-8 text ({exc.reason})") from None
 

@@ -7,13 +7,15 @@ events. It must not interpret events (the engine does) nor parse files (ingest d
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from itertools import repeat
+from typing import Protocol
 
 import numpy as np
-from sqlalchemy import Connection, case, func, select
-from sqlalchemy.dialects import sqlite
+import psycopg
+from sqlalchemy import Connection, Select, case, func, select
 from sqlalchemy.orm import Session
 
 from accord.domain.events import EVENT_CODES, VALUED_KINDS, EventKind
@@ -22,6 +24,8 @@ from accord.persistence.records import Base, EventRecord, ItemRecord
 
 # Item ids per SELECT ... IN (...): below SQLite's and PostgreSQL's bound-parameter limits.
 ITEM_LOOKUP_CHUNK = 5_000
+
+_KIND_BY_CODE = {code: kind for kind, code in EVENT_CODES.items()}
 
 _EVENTS = Base.metadata.tables[EventRecord.__tablename__]
 _ITEMS = Base.metadata.tables[ItemRecord.__tablename__]
@@ -50,35 +54,87 @@ class AddResult:
     duplicates: int
 
 
+class EventBatch(Protocol):
+    """Events as parallel columns, entry i of each being event i (`EventRow`'s fields)."""
+
+    @property
+    def item_id(self) -> Sequence[str]: ...
+    @property
+    def at_ns(self) -> Sequence[int]: ...
+    @property
+    def kind(self) -> Sequence[EventKind]: ...
+    @property
+    def value(self) -> Sequence[str]: ...
+    @property
+    def event_id(self) -> Sequence[str | None]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Columns:
+    item_id: list[str]
+    at_ns: list[int]
+    kind: list[EventKind]
+    value: list[str]
+    event_id: list[str | None]
+
+
 def dedupe_key(row: EventRow) -> str:
     """The identity of an event within its item (SEMANTICS.md: the same event counts once).
 
     `id:<event id>` when the source gives one; else `h:` and the SHA-1 of `at_ns|kind|value`,
     so that an identical row is the same event.
     """
-    if row.event_id:
-        return f"id:{row.event_id}"
     value = row.value if row.kind in VALUED_KINDS else ""
-    text = f"{row.at_ns}|{row.kind.value}|{value}"
+    return _dedupe_key(row.at_ns, row.kind, value, row.event_id)
+
+
+def _dedupe_key(at_ns: int, kind: EventKind, value: str, event_id: str | None) -> str:
+    """`dedupe_key` of an event whose `value` is already '' for a kind that carries none."""
+    if event_id:
+        return f"id:{event_id}"
+    text = f"{at_ns}|{kind.value}|{value}"
     return "h:" + hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
-# PostgreSQL: one statement per batch with the columns as arrays (psycopg parses a short
-# query once instead of a VALUES list with tens of thousands of placeholders).
+# PostgreSQL: COPY the batch into a temporary table (no per-value parameter adaptation), then
+# two INSERT ... SELECT statements from it. The table lives until the end of this call and is
+# dropped at commit or rollback in any case (ON COMMIT DROP; a rollback undoes its creation).
+_PG_STAGE = """
+CREATE TEMPORARY TABLE accord_event_batch (
+    external_id text, at_ns bigint, kind smallint, value text, dedupe_key text, n integer
+) ON COMMIT DROP
+"""
+_PG_COPY = "COPY accord_event_batch (external_id, at_ns, kind, value, dedupe_key, n) FROM STDIN"
 _PG_ADD_ITEMS = """
 INSERT INTO items (source, external_id)
-SELECT %(source)s, b.external_id FROM unnest(CAST(%(ids)s AS text[])) AS b(external_id)
+SELECT %(source)s, b.external_id FROM (SELECT DISTINCT external_id FROM accord_event_batch) AS b
+ORDER BY b.external_id
 ON CONFLICT (source, external_id) DO NOTHING
 """
 _PG_ADD_EVENTS = """
 INSERT INTO events (item_pk, at_ns, kind, value, dedupe_key, import_pk)
 SELECT i.pk, b.at_ns, b.kind, b.value, b.dedupe_key, CAST(%(import_pk)s AS integer)
-FROM unnest(
-    CAST(%(item_id)s AS text[]), CAST(%(at_ns)s AS bigint[]), CAST(%(kind)s AS smallint[]),
-    CAST(%(value)s AS text[]), CAST(%(dedupe_key)s AS text[])
-) WITH ORDINALITY AS b(external_id, at_ns, kind, value, dedupe_key, n)
-JOIN items i ON i.source = %(source)s AND i.external_id = b.external_id
+FROM accord_event_batch AS b
+JOIN items AS i ON i.source = %(source)s AND i.external_id = b.external_id
 ORDER BY i.pk, b.n
+ON CONFLICT (item_pk, dedupe_key) DO NOTHING
+"""
+_PG_UNSTAGE = "DROP TABLE accord_event_batch"
+_PG_HISTORY = """
+SELECT i.external_id, e.at_ns, e.kind, e.value, e.dedupe_key
+FROM items AS i JOIN events AS e ON e.item_pk = i.pk
+WHERE i.source = %(source)s AND i.external_id = ANY(CAST(%(ids)s AS text[]))
+ORDER BY e.item_pk, e.at_ns, e.pk
+"""
+
+# SQLite: plain DB-API executemany (SQLAlchemy would build a parameter dictionary per row).
+_SQLITE_ADD_ITEMS = """
+INSERT INTO items (source, external_id) VALUES (?, ?)
+ON CONFLICT (source, external_id) DO NOTHING
+"""
+_SQLITE_ITEM_PKS = "SELECT external_id, pk FROM items WHERE source = ? AND external_id IN ({marks})"
+_SQLITE_ADD_EVENTS = """
+INSERT INTO events (item_pk, at_ns, kind, value, dedupe_key, import_pk) VALUES (?, ?, ?, ?, ?, ?)
 ON CONFLICT (item_pk, dedupe_key) DO NOTHING
 """
 
@@ -92,35 +148,72 @@ class EventRepository:
     ) -> AddResult:
         """Store the rows of one source that are not stored yet; count added and duplicates.
 
+        The rows go in as one batch, as `add_event_columns` describes.
+        """
+        columns = _Columns(
+            [row.item_id for row in rows],
+            [row.at_ns for row in rows],
+            [row.kind for row in rows],
+            [row.value for row in rows],
+            [row.event_id for row in rows],
+        )
+        return self.add_event_columns(source, columns, import_pk)
+
+    def add_event_columns(
+        self, source: str, batch: EventBatch, import_pk: int | None = None
+    ) -> AddResult:
+        """Store the events of one source that are not stored yet; count added and duplicates.
+
         Steps: 1. insert the batch's items, skipping those that exist; 2. insert the events
         with ON CONFLICT DO NOTHING on (item, dedupe_key), counting the rows actually
         inserted. The counts are exact even when another transaction inserts the same events
         at the same time: the database decides which insert wins and the other waits for it.
         Events keep their order within an item, which is their order of arrival at one instant.
-        On PostgreSQL rows are written in item order so that two concurrent imports take their
-        locks in the same order and cannot deadlock.
+        On PostgreSQL items and events are written in item order so that two concurrent
+        imports take their locks in the same order and cannot deadlock. Everything happens in
+        the session's transaction; nothing is committed. Columns rather than one object per
+        event: a large import then spends its time storing events, not building them.
         """
-        if not rows:
+        n = len(batch.item_id)
+        if n == 0:
             return AddResult(0, 0)
         connection = self._session.connection()
-        item_ids = sorted(dict.fromkeys(row.item_id for row in rows))
-        columns: dict[str, list[Any]] = {
-            "item_id": [row.item_id for row in rows],
-            "at_ns": [row.at_ns for row in rows],
-            "kind": [EVENT_CODES[row.kind] for row in rows],
-            "value": [row.value if row.kind in VALUED_KINDS else "" for row in rows],
-            "dedupe_key": [dedupe_key(row) for row in rows],
-        }
         dialect = connection.dialect.name
         if dialect == "postgresql":
-            added = _add_postgresql(connection, source, item_ids, columns, import_pk)
+            added = _add_postgresql(connection, source, batch, import_pk)
         elif dialect == "sqlite":
-            added = _add_sqlite(connection, source, item_ids, columns, import_pk)
+            added = _add_sqlite(connection, source, batch, import_pk)
         else:
             raise NotImplementedError(
                 f"accord stores events in SQLite or PostgreSQL, not {dialect}"
             )
-        return AddResult(added=added, duplicates=len(rows) - added)
+        return AddResult(added=added, duplicates=n - added)
+
+    def history(self, source: str, item_ids: Sequence[str]) -> dict[str, list[EventRow]]:
+        """The stored events of these items of `source`, by item id (items not stored are absent).
+
+        Each item's events come in the order `load_table` gives them (instant, then order of
+        arrival). Event ids come back from the dedupe key (`id:<event id>`); content-keyed
+        events have none. `value` is as stored: '' for kinds that carry none.
+        """
+        connection = self._session.connection()
+        if connection.dialect.name == "postgresql":
+            # One query with the ids as an array: no statement with thousands of parameters.
+            params = {"source": source, "ids": list(item_ids)}
+            results = [connection.exec_driver_sql(_PG_HISTORY, params)]
+        else:
+            results = [
+                connection.execute(_history_query(source, item_ids[lo : lo + ITEM_LOOKUP_CHUNK]))
+                for lo in range(0, len(item_ids), ITEM_LOOKUP_CHUNK)
+            ]
+        history: dict[str, list[EventRow]] = {}
+        for result in results:
+            for external_id, at_ns, kind, value, key in result:
+                event_id = key[3:] if key.startswith("id:") else None
+                history.setdefault(external_id, []).append(
+                    EventRow(external_id, at_ns, _KIND_BY_CODE[kind], value, event_id)
+                )
+        return history
 
     def count(self, source: str | None = None) -> int:
         """How many events are stored (of one source, when given)."""
@@ -207,58 +300,78 @@ def _build_table(
     return table
 
 
+def _history_query(source: str, item_ids: Sequence[str]) -> Select[tuple[str, int, int, str, str]]:
+    return (
+        select(
+            _ITEMS.c.external_id,
+            _EVENTS.c.at_ns,
+            _EVENTS.c.kind,
+            _EVENTS.c.value,
+            _EVENTS.c.dedupe_key,
+        )
+        .select_from(_EVENTS.join(_ITEMS, _EVENTS.c.item_pk == _ITEMS.c.pk))
+        .where(_ITEMS.c.source == source, _ITEMS.c.external_id.in_(list(item_ids)))
+        .order_by(_EVENTS.c.item_pk, _EVENTS.c.at_ns, _EVENTS.c.pk)
+    )
+
+
+def _stored(batch: EventBatch) -> tuple[list[int], list[str], list[str]]:
+    """The batch's kind codes, values as stored ('' for kinds without one) and dedupe keys."""
+    kinds = batch.kind
+    codes = [EVENT_CODES[kind] for kind in kinds]
+    values = [
+        value if kind in VALUED_KINDS else ""
+        for kind, value in zip(kinds, batch.value, strict=True)
+    ]
+    keys = [
+        _dedupe_key(at_ns, kind, value, event_id)
+        for at_ns, kind, value, event_id in zip(
+            batch.at_ns, kinds, values, batch.event_id, strict=True
+        )
+    ]
+    return codes, values, keys
+
+
 def _add_postgresql(
-    connection: Connection,
-    source: str,
-    item_ids: list[str],
-    columns: dict[str, list[Any]],
-    import_pk: int | None,
+    connection: Connection, source: str, batch: EventBatch, import_pk: int | None
 ) -> int:
-    connection.exec_driver_sql(_PG_ADD_ITEMS, {"source": source, "ids": item_ids})
-    params = {**columns, "source": source, "import_pk": import_pk}
-    return int(connection.exec_driver_sql(_PG_ADD_EVENTS, params).rowcount)
+    """PostgreSQL: COPY into a temporary table, then insert items and events from it."""
+    codes, values, keys = _stored(batch)
+    rows = zip(batch.item_id, batch.at_ns, codes, values, keys, range(len(keys)), strict=True)
+    driver = connection.connection.driver_connection
+    assert isinstance(driver, psycopg.Connection)  # the psycopg 3 driver (db.normalise_url)
+    with driver.cursor() as cursor:
+        cursor.execute(_PG_STAGE)
+        with cursor.copy(_PG_COPY) as copy:
+            for row in rows:
+                copy.write_row(row)
+        cursor.execute(_PG_ADD_ITEMS, {"source": source})
+        cursor.execute(_PG_ADD_EVENTS, {"source": source, "import_pk": import_pk})
+        added = cursor.rowcount
+        cursor.execute(_PG_UNSTAGE)
+    return added
 
 
 def _add_sqlite(
-    connection: Connection,
-    source: str,
-    item_ids: list[str],
-    columns: dict[str, list[Any]],
-    import_pk: int | None,
+    connection: Connection, source: str, batch: EventBatch, import_pk: int | None
 ) -> int:
-    """SQLite: multi-row INSERTs (SQLAlchemy's "insertmanyvalues"); RETURNING counts them."""
-    add_items = sqlite.insert(_ITEMS).on_conflict_do_nothing(
-        index_elements=["source", "external_id"]
-    )
-    connection.execute(add_items, [{"source": source, "external_id": i} for i in item_ids])
-    pks: dict[str, int] = {}
-    for lo in range(0, len(item_ids), ITEM_LOOKUP_CHUNK):
-        chunk = item_ids[lo : lo + ITEM_LOOKUP_CHUNK]
-        query = select(_ITEMS.c.external_id, _ITEMS.c.pk).where(
-            _ITEMS.c.source == source, _ITEMS.c.external_id.in_(chunk)
-        )
-        pks.update((external_id, pk) for external_id, pk in connection.execute(query))
-    params = [
-        {
-            "item_pk": pks[item_id],
-            "at_ns": at_ns,
-            "kind": kind,
-            "value": value,
-            "dedupe_key": key,
-            "import_pk": import_pk,
-        }
-        for item_id, at_ns, kind, value, key in zip(
-            columns["item_id"],
-            columns["at_ns"],
-            columns["kind"],
-            columns["value"],
-            columns["dedupe_key"],
-            strict=True,
-        )
-    ]
-    add_events = (
-        sqlite.insert(_EVENTS)
-        .on_conflict_do_nothing(index_elements=["item_pk", "dedupe_key"])
-        .returning(_EVENTS.c.pk)
-    )
-    return len(connection.execute(add_events, params).all())
+    """SQLite: executemany of one-row INSERTs; the rows changed count the events added."""
+    codes, values, keys = _stored(batch)
+    item_ids = sorted(set(batch.item_id))
+    driver = connection.connection.driver_connection
+    assert isinstance(driver, sqlite3.Connection)
+    cursor = driver.cursor()
+    try:
+        cursor.executemany(_SQLITE_ADD_ITEMS, zip(repeat(source), item_ids))
+        pks: dict[str, int] = {}
+        for lo in range(0, len(item_ids), ITEM_LOOKUP_CHUNK):
+            chunk = item_ids[lo : lo + ITEM_LOOKUP_CHUNK]
+            marks = ", ".join("?" * len(chunk))
+            cursor.execute(_SQLITE_ITEM_PKS.format(marks=marks), (source, *chunk))
+            pks.update(cursor.fetchall())
+        item_pks = list(map(pks.__getitem__, batch.item_id))
+        rows = zip(item_pks, batch.at_ns, codes, values, keys, repeat(import_pk))
+        cursor.executemany(_SQLITE_ADD_EVENTS, rows)
+        return cursor.rowcount
+    finally:
+        cursor.close()
