@@ -5,11 +5,14 @@ from __future__ import annotations
 import threading
 
 import numpy as np
+import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from accord.domain.events import EVENT_CODES, EventKind
 from accord.engine.events import EventTable
+from accord.ingest.sources import EventColumns
 from accord.persistence.db import make_engine
 from accord.persistence.migrate import upgrade
 from accord.persistence.records import EventRecord
@@ -20,6 +23,7 @@ from accord.persistence.repositories import (
     ImportRepository,
     dedupe_key,
 )
+from accord.persistence.repositories.events import ITEM_LOOKUP_CHUNK
 from tests.builders import instant, ns
 
 # 2026-03-02 09:00:00.123456789 UTC: nanoseconds that a microsecond timestamp would lose.
@@ -82,6 +86,33 @@ def test_a_row_repeated_within_one_batch_counts_once(session: Session) -> None:
     assert result == AddResult(added=2, duplicates=1)
 
 
+def test_a_batch_of_stored_and_new_items_adds_only_what_is_new(session: Session) -> None:
+    events = EventRepository(session)
+    events.add_events("servicenow", ROWS[:3])  # INC1, partly
+    later = [
+        *ROWS,  # INC1 (three stored, one new) and INC2 (new)
+        EventRow("INC3", T0, EventKind.CREATED),
+        EventRow("INC3", T0, EventKind.CREATED),  # twice in the batch
+    ]
+    assert events.add_events("servicenow", later) == AddResult(added=4, duplicates=4)
+    table = events.load_table()
+    assert table.item_ids == ("INC1", "INC2", "INC3")
+    assert len(table) == 7
+
+
+def test_events_given_as_columns_are_added_as_rows_are(session: Session) -> None:
+    events = EventRepository(session)
+    columns = EventColumns()
+    for row in ROWS:
+        columns.append(row.item_id, row.at_ns, row.kind, row.value, row.event_id)
+    assert events.add_event_columns("servicenow", columns) == AddResult(added=6, duplicates=0)
+    assert events.add_events("servicenow", ROWS) == AddResult(added=0, duplicates=6)
+    assert events.add_event_columns("servicenow", EventColumns()) == AddResult(0, 0)
+    assert sorted(rows_of(events.load_table())) == sorted(
+        (row.item_id, row.at_ns, row.kind, row.value) for row in ROWS
+    )
+
+
 def test_source_event_ids_decide_identity_when_given(session: Session) -> None:
     events = EventRepository(session)
     alike = [
@@ -97,6 +128,64 @@ def test_source_event_ids_decide_identity_when_given(session: Session) -> None:
         ("INC1", T0, EventKind.STATE, "new"),
         ("INC1", T0, EventKind.STATE, "new"),
     ]
+
+
+def test_an_event_id_twice_in_one_batch_keeps_its_first_value(session: Session) -> None:
+    events = EventRepository(session)
+    twice = [
+        EventRow("INC1", T0, EventKind.STATE, "new", event_id="a1"),
+        EventRow("INC1", T0, EventKind.STATE, "open", event_id="a1"),
+    ]
+    assert events.add_events("zendesk", twice) == AddResult(added=1, duplicates=1)
+    assert rows_of(events.load_table()) == [("INC1", T0, EventKind.STATE, "new")]
+
+
+def test_history_gives_back_the_stored_events_of_the_named_items(session: Session) -> None:
+    events = EventRepository(session)
+    events.add_events("servicenow", ROWS)
+    events.add_events(
+        "servicenow", [EventRow("INC1", T0 - MINUTE, EventKind.STATE, "new", event_id="e7")]
+    )
+    events.add_events("jira", [EventRow("INC2", T0, EventKind.CREATED)])
+
+    history = events.history("servicenow", ["INC1", "INC9"])
+
+    assert list(history) == ["INC1"]  # an item never stored is absent
+    assert history["INC1"] == [
+        EventRow("INC1", T0 - MINUTE, EventKind.STATE, "new", event_id="e7"),
+        EventRow("INC1", T0, EventKind.CREATED),
+        EventRow("INC1", T0, EventKind.PRIORITY, "P2"),
+        EventRow("INC1", T0 + 40 * MINUTE, EventKind.RESPONDED),
+        EventRow("INC1", T0 + 120 * MINUTE, EventKind.STATE, "awaiting customer"),
+    ]
+    assert events.history("jira", ["INC1", "INC2"]) == {
+        "INC2": [EventRow("INC2", T0, EventKind.CREATED)]
+    }
+    assert events.history("servicenow", []) == {}
+
+
+def test_history_answers_for_more_items_than_one_query_takes(session: Session) -> None:
+    events = EventRepository(session)
+    count = ITEM_LOOKUP_CHUNK + 10
+    events.add_events(
+        "servicenow", [EventRow(f"I{i}", T0 + i, EventKind.CREATED) for i in range(count)]
+    )
+
+    history = events.history("servicenow", [f"I{i}" for i in range(count + 5)])
+
+    assert len(history) == count
+    assert history[f"I{count - 1}"] == [
+        EventRow(f"I{count - 1}", T0 + count - 1, EventKind.CREATED)
+    ]
+
+
+def test_a_failed_batch_leaves_nothing_behind_and_the_next_goes_in(session: Session) -> None:
+    events = EventRepository(session)
+    with pytest.raises(IntegrityError), session.begin_nested():
+        events.add_events("servicenow", ROWS, import_pk=999_999)  # no such import
+    assert events.add_events("servicenow", ROWS) == AddResult(added=6, duplicates=0)
+    assert events.add_events("servicenow", ROWS[:2]) == AddResult(added=0, duplicates=2)
+    assert events.count() == 6
 
 
 def test_the_same_item_id_in_two_sources_is_two_items(session: Session) -> None:
@@ -185,15 +274,22 @@ def test_events_remember_their_import(session: Session) -> None:
     assert stored == [run.pk, run.pk]
 
 
+@pytest.mark.parametrize("stored_first", [0, 2], ids=["new items", "stored items"])
 def test_concurrent_imports_of_the_same_events_count_each_event_once(
-    empty_database_url: str,
+    empty_database_url: str, stored_first: int
 ) -> None:
+    """Both transactions add the same 2,000 events: on new items (created by the first, awaited
+    by the second) or on items stored before with every other event (both race on them)."""
     upgrade(empty_database_url)
     engine = make_engine(empty_database_url)
     rows = [
         EventRow(f"INC{i // 4}", T0 + i * MINUTE, EventKind.STATE, f"s{i % 3}")
         for i in range(2_000)
     ]
+    before = rows[::stored_first] if stored_first else []
+    with Session(engine) as session, session.begin():
+        EventRepository(session).add_events("servicenow", before)
+    new = len(rows) - len(before)
     start = threading.Barrier(2)
     results: list[AddResult] = []
 
@@ -207,7 +303,10 @@ def test_concurrent_imports_of_the_same_events_count_each_event_once(
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(results, key=lambda r: r.added) == [AddResult(0, 2_000), AddResult(2_000, 0)]
+    assert sorted(results, key=lambda r: r.added) == [
+        AddResult(0, 2_000),
+        AddResult(new, 2_000 - new),
+    ]
     with Session(engine) as session:
         assert EventRepository(session).count() == 2_000
     engine.dispose()

@@ -151,3 +151,10 @@ def test_a_recursive_alias_is_an_issue_not_a_hang() -> None:
     loaded = load_yaml("a: &loop [*loop]\n")
 
     assert [(i.path, i.line) for i in loaded.issues] == [("a[0]", 1)]
+
+
+def test_control_characters_are_an_issue_not_a_crash() -> None:
+    loaded = load_yaml("title: caf\x99\x10\n")
+
+    assert loaded.data is None
+    assert "unacceptable character #x0099" in loaded.issues[0].message

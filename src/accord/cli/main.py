@@ -18,6 +18,7 @@ from accord.cli import access as access_commands
 from accord.cli import render
 from accord.cli import report as report_commands
 from accord.cli.items import items_app
+from accord.cli.serve import serve
 from accord.cli.workspace import db_app, init, register_agreement_commands
 from accord.domain.agreements import Agreement
 from accord.errors import AccordError, EventLogError, ValidationError
@@ -47,6 +48,7 @@ register_agreement_commands(agreements_app)
 report_commands.register(app)
 app.add_typer(items_app, name="items")
 access_commands.register(app)
+app.command("serve")(serve)
 
 
 def _console() -> Console:

@@ -1,15 +1,15 @@
 """Stored agreements: apply files as versions, list them, their history, diffs, versions in force.
 
-The use cases behind `accord agreements apply|list|history|diff` and, later, the API. Validation
-is the spec layer's; storage the repositories'. Flushes, never commits: the caller owns the
-transaction.
+The use cases behind `accord agreements apply|list|history|diff` and the API's agreements.
+Validation is the spec layer's; storage the repositories'. Flushes, never commits: the caller
+owns the transaction.
 """
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -27,6 +27,7 @@ from accord.spec import load_agreement_text, validate_paths
 __all__ = [
     "AgreementSummary",
     "ApplyOutcome",
+    "StoredAgreement",
     "StoredVersion",
     "VersionWindow",
     "agreements_in_force",
@@ -35,6 +36,8 @@ __all__ = [
     "history",
     "list_agreements",
     "normalise_text",
+    "store_version",
+    "stored_agreement",
 ]
 
 
@@ -56,6 +59,15 @@ class StoredVersion:
     applied_by: str
     source_path: str | None
     content_sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAgreement:
+    """One stored version: its record, its text as stored, and the agreement it builds."""
+
+    stored: StoredVersion
+    content: str
+    agreement: Agreement
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,35 +126,73 @@ def apply_agreements(
     issues = [issue for report in reports for issue in report.issues]
     if issues:
         raise ValidationError(issues)
-    repository = AgreementRepository(session)
     outcomes = []
     for report in reports:
         content = normalise_text(report.path.read_text(encoding="utf-8"))
         # Build from the very text being stored, so a file changed since step 1 is checked too.
         agreement = load_agreement_text(content, str(report.path))
-        latest = repository.latest(agreement.id)
-        if latest is not None and latest.content_sha256 == content_digest(content):
-            outcomes.append(ApplyOutcome(agreement.id, latest.version, False, report.path))
-            continue
-        record = repository.add_version(
-            agreement.id,
+        outcome = store_version(
+            session,
+            agreement,
             content,
-            applied_at=now,
-            applied_by=actor,
+            actor=actor,
+            now=now,
             source_path=str(report.path.resolve()),
         )
-        # Straight to the repository: `services.audit` depends on this module (through access).
-        AuditRepository(session).add(
-            at=now,
-            actor=actor,
-            action=AuditAction.AGREEMENT_APPLIED,
-            subject_type=SubjectType.AGREEMENT,
-            subject_id=agreement.id,
-            agreement_id=agreement.id,
-            details={"version": record.version, "content_sha256": record.content_sha256},
-        )
-        outcomes.append(ApplyOutcome(agreement.id, record.version, True, report.path))
+        outcomes.append(replace(outcome, path=report.path))
     return outcomes
+
+
+def store_version(
+    session: Session,
+    agreement: Agreement,
+    content: str,
+    *,
+    actor: str,
+    now: datetime,
+    source_path: str | None = None,
+) -> ApplyOutcome:
+    """Store `content` (normalised text that builds `agreement`) as the agreement's next
+    version unless it equals the latest one; audit a stored version. The file and API entry
+    points both end here, so an unchanged text is never a new version, whichever way it came.
+    """
+    if now.tzinfo is None:
+        raise ValueError("`now` must be an aware datetime")
+    repository = AgreementRepository(session)
+    latest = repository.latest(agreement.id)
+    if latest is not None and latest.content_sha256 == content_digest(content):
+        return ApplyOutcome(agreement.id, latest.version, False)
+    record = repository.add_version(
+        agreement.id, content, applied_at=now, applied_by=actor, source_path=source_path
+    )
+    # Straight to the repository: `services.audit` depends on this module (through access).
+    AuditRepository(session).add(
+        at=now,
+        actor=actor,
+        action=AuditAction.AGREEMENT_APPLIED,
+        subject_type=SubjectType.AGREEMENT,
+        subject_id=agreement.id,
+        agreement_id=agreement.id,
+        details={"version": record.version, "content_sha256": record.content_sha256},
+    )
+    return ApplyOutcome(agreement.id, record.version, True)
+
+
+def stored_agreement(
+    session: Session, agreement_id: str, version: int | None = None
+) -> StoredAgreement:
+    """One stored version with its text (the latest for None); AccordError when there is none."""
+    repository = AgreementRepository(session)
+    record = (
+        repository.latest(agreement_id)
+        if version is None
+        else repository.version(agreement_id, version)
+    )
+    if record is None:
+        if version is None or not repository.versions(agreement_id):
+            raise _unknown(agreement_id)
+        raise AccordError(f"agreement '{agreement_id}' has no version {version}")
+    return StoredAgreement(_stored(record), record.content, _parse(record))
 
 
 def list_agreements(session: Session) -> list[AgreementSummary]:

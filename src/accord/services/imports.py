@@ -8,12 +8,10 @@ and opens no database on its own: the entry point passes a unit of work.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Self
 
 from sqlalchemy.orm import Session
 
@@ -21,7 +19,6 @@ from accord.errors import AccordError
 from accord.ingest.sources import (
     BUILTIN_SOURCES,
     RowIssue,
-    SourceChunk,
     SourceMapping,
     StoredEvent,
     load_mapping,
@@ -93,23 +90,19 @@ def import_file(
             )
             import_pk = record.pk
         try:
-            with _read_ahead(reader.chunks(batch_rows)) as chunks:
-                for chunk in chunks:
-                    with unit_of_work() as session:
-                        repository = EventRepository(session)
-                        history = (
-                            _history(repository, source, chunk.item_ids)
-                            if reader.needs_history
-                            else {}
-                        )
-                        events = reader.events(chunk, history)
-                        chunks.read_next()  # parsed while this batch is being stored
-                        added = repository.add_event_columns(source, events, import_pk)
-                        issues = [(issue.line, issue.message) for issue in chunk.issues]
-                        ImportRepository(session).add_issues(import_pk, issues)
-                        if progress is not None:
-                            progress(chunk.bytes_read)
-                    totals.add(chunk.rows_read, chunk.issues, added.added, added.duplicates)
+            for chunk in reader.chunks(batch_rows):
+                with unit_of_work() as session:
+                    repository = EventRepository(session)
+                    history = (
+                        _history(repository, source, chunk.item_ids) if reader.needs_history else {}
+                    )
+                    events = reader.events(chunk, history)
+                    added = repository.add_event_columns(source, events, import_pk)
+                    issues = [(issue.line, issue.message) for issue in chunk.issues]
+                    ImportRepository(session).add_issues(import_pk, issues)
+                    if progress is not None:
+                        progress(chunk.bytes_read)
+                totals.add(chunk.rows_read, chunk.issues, added.added, added.duplicates)
         except BaseException:
             _finish(unit_of_work, import_pk, totals, clock, ImportStatus.FAILED)
             raise
@@ -177,50 +170,6 @@ def _finish(
         if status is ImportStatus.DONE:
             raise
         # Recording a failure must not hide the error that caused it.
-
-
-class _ReadAhead:
-    """The chunks of a reader, the next one read and parsed by a worker thread on request.
-
-    `read_next()` starts reading the next chunk, so that it is parsed while the caller waits
-    for the database; iterating takes it (reading it then if not started). Only the worker
-    advances the reader, one step at a time, so it is never used by two threads at once;
-    deriving events (`SourceReader.events`) stays in the caller's thread and shares nothing
-    with parsing but the mapping, which neither changes. A reading error comes out where the
-    caller takes the chunk, as it would without the worker.
-    """
-
-    def __init__(self, chunks: Iterator[SourceChunk], worker: ThreadPoolExecutor) -> None:
-        self._chunks = chunks
-        self._worker = worker
-        self._pending: Future[SourceChunk | None] | None = None
-
-    def read_next(self) -> None:
-        if self._pending is None:
-            self._pending = self._worker.submit(self._step)
-
-    def __iter__(self) -> Self:
-        return self
-
-    def __next__(self) -> SourceChunk:
-        self.read_next()
-        assert self._pending is not None
-        pending, self._pending = self._pending, None
-        chunk = pending.result()
-        if chunk is None:
-            raise StopIteration
-        return chunk
-
-    def _step(self) -> SourceChunk | None:
-        return next(self._chunks, None)
-
-
-@contextmanager
-def _read_ahead(chunks: Iterator[SourceChunk]) -> Iterator[_ReadAhead]:
-    """`chunks` with a worker to read ahead; on exit the worker finishes the read under way,
-    so that the reader can be closed afterwards."""
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="accord-import") as worker:
-        yield _ReadAhead(chunks, worker)
 
 
 def _history(

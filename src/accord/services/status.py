@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from sqlalchemy.orm import Session
 
+from accord.domain.access import NotFoundError
 from accord.domain.agreements import Agreement, Target
 from accord.domain.clocks import STATUS_CODES, ClockStatus
 from accord.domain.events import EventKind
@@ -233,7 +234,8 @@ def item_timeline(session: Session, item_id: str, as_of: datetime) -> ItemTimeli
     """An item's events and, per agreement and target, its clocks' timelines as of `as_of`.
 
     A cycle is explained under the version in force at its start. The id is the source's id,
-    or `source:id` when several sources are stored. AccordError when no item has that id.
+    or `source:id` when several sources are stored. NotFoundError (an AccordError) when no item
+    has that id.
     """
     as_of_ns = to_ns(as_of)
     own_id = item_id.partition(":")[2] if ":" in item_id else item_id
@@ -298,7 +300,7 @@ def _item_rows(table: EventTable, item_id: str) -> EventTable:
         names = ", ".join(ids[i] for i in matches)
         raise AccordError(f"'{item_id}' names several items ({names}); give source:id")
     if not matches:
-        raise AccordError(f"no item '{item_id}' has events up to the instant asked")
+        raise NotFoundError(f"no item '{item_id}' has events up to the instant asked")
     code = matches[0]
     lo, hi = np.searchsorted(table.item, [code, code + 1]).tolist()
     return table.rows(lo, hi)

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from accord.domain.access import (
@@ -143,8 +144,14 @@ def verify_token(session: Session, plain: str, *, now: datetime) -> Principal:
     if user is None or user.disabled_at is not None:
         raise UnauthenticatedError("the token's user is disabled")
     if record.last_used_at is None or now - record.last_used_at >= LAST_USED_RESOLUTION:
-        record.last_used_at = now
-        session.flush()
+        try:
+            with session.begin_nested():
+                record.last_used_at = now
+                session.flush()
+        except OperationalError:
+            # Bookkeeping only: on SQLite another process may hold the write lock, and a
+            # valid token must not fail for it. The next use stamps it.
+            pass
     return principal_for(session, user, _parse(record.scopes), token_id=record.pk)
 
 

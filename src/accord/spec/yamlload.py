@@ -111,7 +111,10 @@ def load_yaml(text: str) -> LoadedYaml:
     `data=None`. Duplicate keys are issues too, but the document is still built (the last value
     wins) so that the rest of it can be checked.
     """
-    loader = Yaml12Loader(text)
+    try:
+        loader = Yaml12Loader(text)  # reads the whole text: refuses control characters here
+    except yaml.YAMLError as exc:
+        return LoadedYaml(None, SourceMap(), [FieldIssue("", f"YAML error: {exc}")])
     try:
         node = loader.get_single_node()
         if node is None:

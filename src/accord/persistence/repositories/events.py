@@ -1,4 +1,5 @@
-"""Item events: add them idempotently in batches, load them back as one columnar `EventTable`.
+"""Item events: add them idempotently in batches, give back an item's stored history, load
+them all as one columnar `EventTable`.
 
 Owns event identity in storage (`dedupe_key`) and the exact counts of added and duplicate
 events. It must not interpret events (the engine does) nor parse files (ingest does).
@@ -7,15 +8,15 @@ events. It must not interpret events (the engine does) nor parse files (ingest d
 from __future__ import annotations
 
 import hashlib
-import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import repeat
-from typing import Protocol
+from itertools import compress, repeat
+from typing import NamedTuple, Protocol
 
 import numpy as np
 import psycopg
 from sqlalchemy import Connection, Select, case, func, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from accord.domain.events import EVENT_CODES, VALUED_KINDS, EventKind
@@ -71,11 +72,23 @@ class EventBatch(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class _Columns:
+    """An `EventBatch` made of rows."""
+
     item_id: list[str]
     at_ns: list[int]
     kind: list[EventKind]
     value: list[str]
     event_id: list[str | None]
+
+
+class _Stored(NamedTuple):
+    """Events as columns in their stored form: kind codes, '' for kinds without a value."""
+
+    item_id: Sequence[str]
+    at_ns: Sequence[int]
+    kind: Sequence[int]
+    value: Sequence[str]
+    key: Sequence[str]
 
 
 def dedupe_key(row: EventRow) -> str:
@@ -96,21 +109,26 @@ def _dedupe_key(at_ns: int, kind: EventKind, value: str, event_id: str | None) -
     return "h:" + hashlib.sha1(text.encode("utf-8"), usedforsecurity=False).hexdigest()
 
 
-# PostgreSQL: COPY the batch into a temporary table (no per-value parameter adaptation), then
-# two INSERT ... SELECT statements from it. The table lives until the end of this call and is
-# dropped at commit or rollback in any case (ON COMMIT DROP; a rollback undoes its creation).
+# PostgreSQL: rows go in by COPY (no per-value parameter adaptation). The events of items this
+# call creates are copied straight into `events`; the others into a temporary table first, for
+# an INSERT ... ON CONFLICT from it. That table lives until the end of the call and is dropped
+# at commit or rollback in any case (ON COMMIT DROP; a rollback undoes its creation).
+_PG_ADD_ITEMS = """
+INSERT INTO items (source, external_id)
+SELECT %(source)s, b.external_id FROM unnest(CAST(%(ids)s AS text[])) AS b(external_id)
+ORDER BY b.external_id
+ON CONFLICT (source, external_id) DO NOTHING
+RETURNING external_id, pk
+"""
+_PG_COPY_EVENTS = "COPY events (item_pk, at_ns, kind, value, dedupe_key, import_pk) FROM STDIN"
 _PG_STAGE = """
 CREATE TEMPORARY TABLE accord_event_batch (
     external_id text, at_ns bigint, kind smallint, value text, dedupe_key text, n integer
 ) ON COMMIT DROP
 """
-_PG_COPY = "COPY accord_event_batch (external_id, at_ns, kind, value, dedupe_key, n) FROM STDIN"
-_PG_ADD_ITEMS = """
-INSERT INTO items (source, external_id)
-SELECT %(source)s, b.external_id FROM (SELECT DISTINCT external_id FROM accord_event_batch) AS b
-ORDER BY b.external_id
-ON CONFLICT (source, external_id) DO NOTHING
-"""
+_PG_COPY_STAGE = (
+    "COPY accord_event_batch (external_id, at_ns, kind, value, dedupe_key, n) FROM STDIN"
+)
 _PG_ADD_EVENTS = """
 INSERT INTO events (item_pk, at_ns, kind, value, dedupe_key, import_pk)
 SELECT i.pk, b.at_ns, b.kind, b.value, b.dedupe_key, CAST(%(import_pk)s AS integer)
@@ -127,7 +145,8 @@ WHERE i.source = %(source)s AND i.external_id = ANY(CAST(%(ids)s AS text[]))
 ORDER BY e.item_pk, e.at_ns, e.pk
 """
 
-# SQLite: plain DB-API executemany (SQLAlchemy would build a parameter dictionary per row).
+# SQLite: executemany of the driver's own SQL with a tuple per row (a Core insert would
+# build and process a parameter dictionary per row, half the time of a large batch).
 _SQLITE_ADD_ITEMS = """
 INSERT INTO items (source, external_id) VALUES (?, ?)
 ON CONFLICT (source, external_id) DO NOTHING
@@ -164,15 +183,19 @@ class EventRepository:
     ) -> AddResult:
         """Store the events of one source that are not stored yet; count added and duplicates.
 
-        Steps: 1. insert the batch's items, skipping those that exist; 2. insert the events
-        with ON CONFLICT DO NOTHING on (item, dedupe_key), counting the rows actually
-        inserted. The counts are exact even when another transaction inserts the same events
-        at the same time: the database decides which insert wins and the other waits for it.
-        Events keep their order within an item, which is their order of arrival at one instant.
-        On PostgreSQL items and events are written in item order so that two concurrent
-        imports take their locks in the same order and cannot deadlock. Everything happens in
-        the session's transaction; nothing is committed. Columns rather than one object per
-        event: a large import then spends its time storing events, not building them.
+        Steps: 1. drop the repeats of an event within the batch (they count as duplicates);
+        2. insert the batch's items, skipping those that exist; 3. insert the events that are
+        not stored yet, counting the rows actually inserted (ON CONFLICT DO NOTHING on (item,
+        dedupe_key); PostgreSQL copies the events of the items created in step 2 straight in,
+        as nothing can conflict with them). The counts are exact even when another transaction
+        inserts the same events at the same time: the database decides which insert wins and
+        the other waits for it. Events keep their order within an item, which is their order
+        of arrival at one instant. On PostgreSQL the items, and the events of items that
+        existed, are written in item order so that two concurrent imports take their locks in
+        the same order and cannot deadlock. Everything happens in the session's transaction
+        (a temporary table on PostgreSQL included); nothing is committed. Columns rather than
+        one object per event: a large import then spends its time storing events, not
+        building them.
         """
         n = len(batch.item_id)
         if n == 0:
@@ -301,6 +324,7 @@ def _build_table(
 
 
 def _history_query(source: str, item_ids: Sequence[str]) -> Select[tuple[str, int, int, str, str]]:
+    """`history`'s query on databases other than PostgreSQL (ids as bound parameters)."""
     return (
         select(
             _ITEMS.c.external_id,
@@ -315,8 +339,9 @@ def _history_query(source: str, item_ids: Sequence[str]) -> Select[tuple[str, in
     )
 
 
-def _stored(batch: EventBatch) -> tuple[list[int], list[str], list[str]]:
-    """The batch's kind codes, values as stored ('' for kinds without one) and dedupe keys."""
+def _unique(batch: EventBatch) -> _Stored:
+    """The batch's events as stored, an event repeated within the batch only the first time
+    (as the unique constraint would keep it)."""
     kinds = batch.kind
     codes = [EVENT_CODES[kind] for kind in kinds]
     values = [
@@ -329,49 +354,92 @@ def _stored(batch: EventBatch) -> tuple[list[int], list[str], list[str]]:
             batch.at_ns, kinds, values, batch.event_id, strict=True
         )
     ]
-    return codes, values, keys
+    stored = _Stored(batch.item_id, batch.at_ns, codes, values, keys)
+    # An event's identity as one string (the length makes item + key unambiguous): strings,
+    # unlike tuples, give the garbage collector nothing to scan in a large batch.
+    identities = [f"{len(item)}:{item}{key}" for item, key in zip(batch.item_id, keys, strict=True)]
+    if len(set(identities)) == len(identities):
+        return stored  # the usual case: no event twice
+    seen: set[str] = set()
+    first: list[int] = []
+    for i, identity in enumerate(identities):
+        if identity not in seen:
+            seen.add(identity)
+            first.append(i)
+    return _Stored(
+        [stored.item_id[i] for i in first],
+        [stored.at_ns[i] for i in first],
+        [codes[i] for i in first],
+        [values[i] for i in first],
+        [keys[i] for i in first],
+    )
 
 
 def _add_postgresql(
     connection: Connection, source: str, batch: EventBatch, import_pk: int | None
 ) -> int:
-    """PostgreSQL: COPY into a temporary table, then insert items and events from it."""
-    codes, values, keys = _stored(batch)
-    rows = zip(batch.item_id, batch.at_ns, codes, values, keys, range(len(keys)), strict=True)
+    """PostgreSQL: create the missing items; COPY the events of those straight into `events`,
+    the others through a temporary table and INSERT ... ON CONFLICT DO NOTHING.
+
+    The events of an item this call creates cannot conflict with anything: no other
+    transaction can hold events of an item that did not exist (an item is created once, and
+    others see it only once this transaction commits), and `_unique` leaves each event once.
+    So they need neither ON CONFLICT (a speculative insertion per row) nor a staging table,
+    and all of them count as added. Only the events of existing items can meet another
+    transaction's, and those go in item order.
+    """
+    stored = _unique(batch)
+    item_ids = sorted(set(stored.item_id))
+    result = connection.exec_driver_sql(_PG_ADD_ITEMS, {"source": source, "ids": item_ids})
+    created: dict[str, int] = dict(result.all())
+    is_new = [item in created for item in stored.item_id]
+    added = 0
+    if created:
+        fresh = compress(zip(*stored, strict=True), is_new)
+        rows = (
+            (created[item], at_ns, kind, value, key, import_pk)
+            for item, at_ns, kind, value, key in fresh
+        )
+        _copy(connection, _PG_COPY_EVENTS, rows)
+        added += is_new.count(True)
+    if len(created) < len(item_ids):
+        connection.exec_driver_sql(_PG_STAGE)
+        numbered = zip(*stored, range(len(is_new)), strict=True)
+        _copy(connection, _PG_COPY_STAGE, compress(numbered, [not new for new in is_new]))
+        params = {"source": source, "import_pk": import_pk}
+        added += connection.exec_driver_sql(_PG_ADD_EVENTS, params).rowcount
+        connection.exec_driver_sql(_PG_UNSTAGE)
+    return added
+
+
+def _copy(connection: Connection, statement: str, rows: Iterable[Sequence[object]]) -> None:
+    """COPY `rows` in through the psycopg connection under `connection`, in its transaction;
+    a driver error comes out as SQLAlchemy's, as from `exec_driver_sql`."""
     driver = connection.connection.driver_connection
     assert isinstance(driver, psycopg.Connection)  # the psycopg 3 driver (db.normalise_url)
-    with driver.cursor() as cursor:
-        cursor.execute(_PG_STAGE)
-        with cursor.copy(_PG_COPY) as copy:
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
             for row in rows:
                 copy.write_row(row)
-        cursor.execute(_PG_ADD_ITEMS, {"source": source})
-        cursor.execute(_PG_ADD_EVENTS, {"source": source, "import_pk": import_pk})
-        added = cursor.rowcount
-        cursor.execute(_PG_UNSTAGE)
-    return added
+    except psycopg.Error as error:
+        wrapped = DBAPIError.instance(statement, None, error, psycopg.Error)
+        raise wrapped from error
 
 
 def _add_sqlite(
     connection: Connection, source: str, batch: EventBatch, import_pk: int | None
 ) -> int:
     """SQLite: executemany of one-row INSERTs; the rows changed count the events added."""
-    codes, values, keys = _stored(batch)
-    item_ids = sorted(set(batch.item_id))
-    driver = connection.connection.driver_connection
-    assert isinstance(driver, sqlite3.Connection)
-    cursor = driver.cursor()
-    try:
-        cursor.executemany(_SQLITE_ADD_ITEMS, zip(repeat(source), item_ids))
-        pks: dict[str, int] = {}
-        for lo in range(0, len(item_ids), ITEM_LOOKUP_CHUNK):
-            chunk = item_ids[lo : lo + ITEM_LOOKUP_CHUNK]
-            marks = ", ".join("?" * len(chunk))
-            cursor.execute(_SQLITE_ITEM_PKS.format(marks=marks), (source, *chunk))
-            pks.update(cursor.fetchall())
-        item_pks = list(map(pks.__getitem__, batch.item_id))
-        rows = zip(item_pks, batch.at_ns, codes, values, keys, repeat(import_pk))
-        cursor.executemany(_SQLITE_ADD_EVENTS, rows)
-        return cursor.rowcount
-    finally:
-        cursor.close()
+    stored = _unique(batch)
+    item_ids = sorted(set(stored.item_id))
+    connection.exec_driver_sql(_SQLITE_ADD_ITEMS, [(source, item) for item in item_ids])
+    pks: dict[str, int] = {}
+    for lo in range(0, len(item_ids), ITEM_LOOKUP_CHUNK):
+        chunk = item_ids[lo : lo + ITEM_LOOKUP_CHUNK]
+        query = _SQLITE_ITEM_PKS.format(marks=", ".join("?" * len(chunk)))
+        result = connection.exec_driver_sql(query, (source, *chunk))
+        pks.update((external_id, pk) for external_id, pk in result)
+    item_pks = map(pks.__getitem__, stored.item_id)
+    _, at_ns, kinds, values, keys = stored
+    rows = list(zip(item_pks, at_ns, kinds, values, keys, repeat(import_pk)))
+    return connection.exec_driver_sql(_SQLITE_ADD_EVENTS, rows).rowcount
