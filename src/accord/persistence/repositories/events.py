@@ -138,11 +138,16 @@ ORDER BY i.pk, b.n
 ON CONFLICT (item_pk, dedupe_key) DO NOTHING
 """
 _PG_UNSTAGE = "DROP TABLE accord_event_batch"
+# History in two steps, each an index scan whatever plan the server caches for it (a join
+# planned once for all batches can scan every event for each batch).
+_PG_ITEM_PKS = """
+SELECT pk, external_id FROM items
+WHERE source = %(source)s AND external_id = ANY(CAST(%(ids)s AS text[]))
+"""
 _PG_HISTORY = """
-SELECT i.external_id, e.at_ns, e.kind, e.value, e.dedupe_key
-FROM items AS i JOIN events AS e ON e.item_pk = i.pk
-WHERE i.source = %(source)s AND i.external_id = ANY(CAST(%(ids)s AS text[]))
-ORDER BY e.item_pk, e.at_ns, e.pk
+SELECT item_pk, at_ns, kind, value, dedupe_key FROM events
+WHERE item_pk = ANY(CAST(%(pks)s AS integer[]))
+ORDER BY item_pk, at_ns, pk
 """
 
 # SQLite: executemany of the driver's own SQL with a tuple per row (a Core insert would
@@ -221,20 +226,13 @@ class EventRepository:
         """
         connection = self._session.connection()
         if connection.dialect.name == "postgresql":
-            # One query with the ids as an array: no statement with thousands of parameters.
-            params = {"source": source, "ids": list(item_ids)}
-            results = [connection.exec_driver_sql(_PG_HISTORY, params)]
-        else:
-            results = [
-                connection.execute(_history_query(source, item_ids[lo : lo + ITEM_LOOKUP_CHUNK]))
-                for lo in range(0, len(item_ids), ITEM_LOOKUP_CHUNK)
-            ]
+            return _history_postgresql(connection, source, item_ids)
         history: dict[str, list[EventRow]] = {}
-        for result in results:
-            for external_id, at_ns, kind, value, key in result:
-                event_id = key[3:] if key.startswith("id:") else None
+        for lo in range(0, len(item_ids), ITEM_LOOKUP_CHUNK):
+            query = _history_query(source, item_ids[lo : lo + ITEM_LOOKUP_CHUNK])
+            for external_id, at_ns, kind, value, key in connection.execute(query):
                 history.setdefault(external_id, []).append(
-                    EventRow(external_id, at_ns, _KIND_BY_CODE[kind], value, event_id)
+                    _stored_row(external_id, at_ns, kind, value, key)
                 )
         return history
 
@@ -323,7 +321,7 @@ def _build_table(
     return table
 
 
-def _history_query(source: str, item_ids: Sequence[str]) -> Select[tuple[str, int, int, str, str]]:
+def _history_query(source: str, item_ids: Sequence[str]) -> Select[str, int, int, str, str]:
     """`history`'s query on databases other than PostgreSQL (ids as bound parameters)."""
     return (
         select(
@@ -337,6 +335,29 @@ def _history_query(source: str, item_ids: Sequence[str]) -> Select[tuple[str, in
         .where(_ITEMS.c.source == source, _ITEMS.c.external_id.in_(list(item_ids)))
         .order_by(_EVENTS.c.item_pk, _EVENTS.c.at_ns, _EVENTS.c.pk)
     )
+
+
+def _history_postgresql(
+    connection: Connection, source: str, item_ids: Sequence[str]
+) -> dict[str, list[EventRow]]:
+    """`history` on PostgreSQL: the items' keys, then their events (none: no second query)."""
+    params = {"source": source, "ids": list(item_ids)}
+    names: dict[int, str] = dict(connection.exec_driver_sql(_PG_ITEM_PKS, params).all())
+    history: dict[str, list[EventRow]] = {}
+    if names:
+        result = connection.exec_driver_sql(_PG_HISTORY, {"pks": list(names)})
+        for item_pk, at_ns, kind, value, key in result:
+            external_id = names[item_pk]
+            history.setdefault(external_id, []).append(
+                _stored_row(external_id, at_ns, kind, value, key)
+            )
+    return history
+
+
+def _stored_row(external_id: str, at_ns: int, kind: int, value: str, key: str) -> EventRow:
+    """A stored event as the source gave it: its id back from an `id:` key."""
+    event_id = key[3:] if key.startswith("id:") else None
+    return EventRow(external_id, at_ns, _KIND_BY_CODE[kind], value, event_id)
 
 
 def _unique(batch: EventBatch) -> _Stored:
