@@ -156,33 +156,36 @@ def grant(
     session: Session, by: Principal, user_name: str, department: str, role: Role, *, now: datetime
 ) -> User:
     """Give a user a role in a department (holding it already changes nothing)."""
-    require_admin(by, change=True)
-    user, found = _find(session, user_name), _department(session, department)
-    if UserRepository(session).grant(user.pk, found.pk, Role(role)):
-        _audit(
-            session,
-            by,
-            AuditAction.USER_ROLE_GRANTED,
-            SubjectType.USER,
-            user_name,
-            now,
-            department=department,
-            role=str(role),
-        )
-    return _user(session, user)
+    return _change_role(session, by, user_name, department, role, now=now, give=True)
 
 
 def remove_role(
     session: Session, by: Principal, user_name: str, department: str, role: Role, *, now: datetime
 ) -> User:
     """Take a role away (not holding it changes nothing)."""
+    return _change_role(session, by, user_name, department, role, now=now, give=False)
+
+
+def _change_role(
+    session: Session,
+    by: Principal,
+    user_name: str,
+    department: str,
+    role: Role,
+    *,
+    now: datetime,
+    give: bool,
+) -> User:
+    """Give or take a role; audit only an actual change."""
     require_admin(by, change=True)
     user, found = _find(session, user_name), _department(session, department)
-    if UserRepository(session).remove_role(user.pk, found.pk, Role(role)):
+    repository = UserRepository(session)
+    change = repository.grant if give else repository.remove_role
+    if change(user.pk, found.pk, Role(role)):
         _audit(
             session,
             by,
-            AuditAction.USER_ROLE_REMOVED,
+            AuditAction.USER_ROLE_GRANTED if give else AuditAction.USER_ROLE_REMOVED,
             SubjectType.USER,
             user_name,
             now,
