@@ -29,16 +29,12 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import psycopg
-from psycopg import sql
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,6 +45,7 @@ from accord.persistence.db import make_engine  # noqa: E402
 from accord.persistence.migrate import upgrade  # noqa: E402
 from accord.services.tokens import create_token  # noqa: E402
 from accord.services.users import add_user  # noqa: E402
+from scratch import postgres_database  # noqa: E402  (bench/ is on sys.path)
 
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 HOST = "127.0.0.1"
@@ -57,23 +54,6 @@ EVENTS_PER_ITEM = 5  # created, priority, state, responded, resolved
 GOAL_EVENTS_PER_S = 5_000
 GOAL_P99_MS = 50.0
 START = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
-
-
-@contextmanager
-def postgres_database(server: str) -> Iterator[str]:
-    """A scratch database on the server `server` points at, dropped afterwards."""
-    url = make_url(server)
-    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    name = f"accord_bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
 
 
 def ingest_token(url: str) -> str:

@@ -14,16 +14,11 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 import time
-import uuid
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 
-import psycopg
-from psycopg import sql
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,35 +28,13 @@ from accord.ingest.sources import read_events  # noqa: E402
 from accord.persistence.db import make_engine  # noqa: E402
 from accord.persistence.migrate import upgrade  # noqa: E402
 from accord.services.imports import import_file  # noqa: E402
+from scratch import postgres_database, sqlite_database  # noqa: E402  (bench/ is on sys.path)
 
 LOG = ROOT.parent / "shared" / "data" / "uci_incident_event_log.csv.gz"
 SOURCE = "servicenow"
 TIMEZONE = "America/Sao_Paulo"
 POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 GOAL_SECONDS = 5.0
-
-
-@contextmanager
-def sqlite_database() -> Iterator[str]:
-    with tempfile.TemporaryDirectory(prefix="accord-bench-") as folder:
-        yield f"sqlite:///{folder}/accord.sqlite3"
-
-
-@contextmanager
-def postgres_database(server: str) -> Iterator[str]:
-    """A scratch database on the server `server` points at, dropped afterwards."""
-    url = make_url(server)
-    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    name = f"accord_bench_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
 
 
 def time_import(database: Callable[[], AbstractContextManager[str]]) -> tuple[float, int, int]:
