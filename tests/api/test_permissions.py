@@ -8,90 +8,33 @@ fails `test_every_route_has_a_permission_case`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
-from typing import Any
+import importlib
+import pkgutil
+from collections.abc import Iterator
+from dataclasses import replace
 
-import httpx
 import pytest
 from starlette.routing import BaseRoute, Route
 
+import tests.api
 from accord.domain.access import Scope
+from tests.api.cases import (
+    ADMIN_ONLY,
+    AGREEMENT_READ,
+    EVERYONE,
+    FORBIDDEN,
+    NOT_FOUND,
+    OK,
+    PUBLIC,
+    A,
+    Case,
+    _new_agreement,
+    _no_agreements,
+    _no_items,
+    _unchanged_desk,
+)
 from tests.api.conftest import DESK, Api, fresh
 
-# Routes anyone may call: no credential, no scope.
-PUBLIC = {
-    ("POST", "/v1/login"),
-    ("POST", "/v1/logout"),
-    ("GET", "/healthz"),
-    ("GET", "/readyz"),
-    ("GET", "/metrics"),
-    ("GET", "/openapi.json"),
-    ("GET", "/docs"),
-    ("GET", "/docs/assets/{name}"),
-}
-OK = 200
-NOT_FOUND, FORBIDDEN = 404, 403
-AGREEMENT_READ = {"charlie": NOT_FOUND, "bob": OK, "alice": OK, "dana": OK}
-EVERYONE = dict.fromkeys(AGREEMENT_READ, OK)
-ADMIN_ONLY = {"charlie": FORBIDDEN, "bob": FORBIDDEN, "alice": FORBIDDEN, "dana": OK}
-
-Body = Callable[[Api], dict[str, Any]]  # keyword arguments of the request: json= or content=
-
-
-def _new_agreement(api: Api) -> dict[str, Any]:
-    text = _desk_text(api).replace(f"id: {DESK}\n", f"id: {fresh('new')}\n")
-    return {"content": text, "headers": {"Content-Type": "application/yaml"}}
-
-
-def _unchanged_desk(api: Api) -> dict[str, Any]:
-    return {"content": _desk_text(api), "headers": {"Content-Type": "application/yaml"}}
-
-
-def _desk_text(api: Api) -> str:
-    text: str = api.get(f"/v1/agreements/{DESK}", "dana").json()["content"]
-    return text
-
-
-@dataclass(frozen=True)
-class Case:
-    """One route: a concrete request, what each persona gets, the scope it needs (None: any
-    credential) and, for lists, what makes Charlie's answer empty."""
-
-    method: str
-    template: str
-    path: str
-    expect: dict[str, int]
-    scope: Scope | None
-    body: Body | None = None
-    empty: Callable[[httpx.Response], bool] | None = None
-    admin: bool = field(default=False)
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return (self.method, self.template)
-
-    def call(self, api: Api, headers: dict[str, str]) -> httpx.Response:
-        kwargs = self.body(api) if self.body is not None else {}
-        merged = {**kwargs.pop("headers", {}), **headers}
-        return api.client.request(self.method, self.path, headers=merged, **kwargs)
-
-
-def _no_items(response: httpx.Response) -> bool:
-    body = response.json()
-    return body["total"] == 0 and body["items"] == []
-
-
-def _no_agreements(response: httpx.Response) -> bool:
-    report = response.json()
-    return report["agreements"] == [] and report["volume"] == []
-
-
-def _only_own_tokens(response: httpx.Response) -> bool:
-    return {t["user"] for t in response.json()} <= {"charlie"}
-
-
-A = f"/v1/agreements/{DESK}"
 CASES = [
     Case("GET", "/v1/me", "/v1/me", EVERYONE, None),
     Case(
@@ -254,6 +197,18 @@ CASES = [
         admin=True,
     ),
 ]
+
+
+def _area_cases() -> list[Case]:
+    """The `CASES` of every module `tests/api/cases_*.py`, by module name."""
+    found: list[Case] = []
+    for module in sorted(pkgutil.iter_modules(tests.api.__path__), key=lambda m: m.name):
+        if module.name.startswith("cases_"):
+            found.extend(importlib.import_module(f"tests.api.{module.name}").CASES)
+    return found
+
+
+CASES += _area_cases()
 IDS = [f"{c.method} {c.template}" for c in CASES]
 
 

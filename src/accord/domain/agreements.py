@@ -3,6 +3,9 @@
 Built by `accord.spec` from files, read by the engine and services. No parsing of YAML here and
 no arithmetic on time: rules that need a calendar live in the engine. Targets come in five
 kinds: two clocks (response, resolution) and three measures (count, delivery, availability).
+Beside its targets an agreement carries what makes it a document people sign and keep: its
+definitions, each side's responsibilities, how it is reported and reviewed, its consequences
+(credits, chargebacks, bonuses, capped) and its termination rules.
 """
 
 from __future__ import annotations
@@ -102,6 +105,7 @@ class Target:
     due: DeliverySchedule | None = None
     availability: AvailabilityRules | None = None
     stop_on: frozenset[EventKind] | None = None  # overrides the kind's stop events (clocks)
+    source: str | None = None  # where the figures come from: "ServiceNow incidents (INC)"
 
     @property
     def is_clock(self) -> bool:
@@ -132,6 +136,82 @@ class Target:
         return ReopenPolicy.IGNORE if self.kind is TargetKind.RESPONSE else self.on_reopen
 
 
+class RuleKind(StrEnum):
+    """What fires a termination (or review) rule."""
+
+    MISSED_IN_A_ROW = "missed-in-a-row"  # a target missed in `periods` consecutive periods
+    NOT_APPROVED_WITHIN = "not-approved-within"  # no version active `days` after the first
+
+
+@dataclass(frozen=True, slots=True)
+class TerminationRule:
+    """A rule evaluated per period; when it fires the agreement is flagged `review-required`
+    with the rule's reason (SEMANTICS.md, "Consequences"), and a review may end it.
+
+    `periods` goes with missed-in-a-row, `days` with not-approved-within; `targets` limits
+    missed-in-a-row to those target ids (empty: any target of the agreement).
+    """
+
+    kind: RuleKind
+    periods: int | None = None
+    days: int | None = None
+    targets: frozenset[str] = frozenset()
+
+
+class ConsequenceKind(StrEnum):
+    CREDIT = "credit"  # the provider credits the customer (a penalty)
+    CHARGEBACK = "chargeback"  # part of the internal charge is handed back
+    BONUS = "bonus"  # the customer rewards the provider
+
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    """Attainment in `[lower, upper)` -> `percent` of the period's charge (fractions: 0.1).
+
+    None stands for no bound on that side. Bands of one consequence never overlap, so exactly
+    one applies (SEMANTICS.md: bands do not stack).
+    """
+
+    lower: Decimal | None
+    upper: Decimal | None
+    percent: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Consequence:
+    """A ladder of bands on one target's attainment per period."""
+
+    target: str
+    kind: ConsequenceKind
+    bands: tuple[Band, ...]
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Consequences:
+    """What follows from the figures: credits, chargebacks, bonuses, never above `cap`.
+
+    `cap` is the most that all consequences of one period may amount to, as a fraction of
+    the period's `charge` (SEMANTICS.md: every agreement has a cap per period). None means the
+    agreement states no cap, which lint reports.
+    """
+
+    cap: Decimal | None
+    items: tuple[Consequence, ...] = ()
+    charge: Decimal | None = None  # the period's internal charge, in `currency`
+    currency: str | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reporting:
+    """How the provider reports: every `every` (a period spec) to the named recipients."""
+
+    every: PeriodSpec
+    to: tuple[str, ...] = ()
+    description: str | None = None
+
+
 @dataclass(frozen=True, slots=True)
 class Agreement:
     """One version of an agreement between a provider and a customer for some services."""
@@ -149,6 +229,15 @@ class Agreement:
     default_priority: str | None = None
     timezone: str | None = None
     description: str | None = None
+    # What makes it a document people sign; all optional in the format, lint asks for them.
+    definitions: Mapping[str, str] = field(default_factory=dict)  # term -> meaning
+    # "provider" and "customer" -> what each side undertakes
+    responsibilities: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    reporting: Reporting | None = None
+    review: PeriodSpec | None = None  # review cadence: quarter, month, 182d
+    consequences: Consequences | None = None
+    termination: tuple[TerminationRule, ...] = ()
+    supports: str | None = None  # an OLA: the id of the agreement it supports
 
     def period_timezone(self, target: Target) -> str:
         """The zone periods are cut in: `spec.timezone`, else the target calendar's zone."""
