@@ -106,6 +106,7 @@ class Target:
     availability: AvailabilityRules | None = None
     stop_on: frozenset[EventKind] | None = None  # overrides the kind's stop events (clocks)
     source: str | None = None  # where the figures come from: "ServiceNow incidents (INC)"
+    items: str | None = None  # overrides the agreement's `items` for this target: requests
 
     @property
     def is_clock(self) -> bool:
@@ -238,6 +239,7 @@ class Agreement:
     consequences: Consequences | None = None
     termination: tuple[TerminationRule, ...] = ()
     supports: str | None = None  # an OLA: the id of the agreement it supports
+    items: str = "items"  # what the targets count, plural, for the document: incidents, leads
 
     def period_timezone(self, target: Target) -> str:
         """The zone periods are cut in: `spec.timezone`, else the target calendar's zone."""

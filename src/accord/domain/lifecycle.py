@@ -18,6 +18,8 @@ and the state that follows. Pure rules; storage and who may act live in the serv
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from accord.errors import AccordError
@@ -25,6 +27,7 @@ from accord.errors import AccordError
 __all__ = [
     "FINAL_STATES",
     "AgreementState",
+    "Approval",
     "Event",
     "TransitionError",
     "allowed_events",
@@ -95,6 +98,19 @@ _HINTS: dict[Event, str] = {
     _E.EXPIRE: "it has ended already",
     _E.TERMINATE: "it has ended already",
 }
+
+
+@dataclass(frozen=True, slots=True)
+class Approval:
+    """An approver of `department` (a party) approved `version` of an agreement."""
+
+    agreement_id: str
+    version: int
+    department: str
+    user: str
+    approved_at: datetime
+    withdrawn_at: datetime | None = None  # a later change withdrew it
+    withdrawn_reason: str | None = None
 
 
 class TransitionError(AccordError):

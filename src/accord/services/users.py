@@ -48,6 +48,7 @@ __all__ = [
     "SESSION_SECRET",
     "Department",
     "User",
+    "acting_as",
     "add_department",
     "add_user",
     "authenticate",
@@ -347,3 +348,19 @@ def _audit(
         at=now,
         details={key: value for key, value in details.items() if value is not None},
     )
+
+
+def acting_as(session: Session, name: str | None, *, operator: str) -> Principal:
+    """Who a local command acts as: the named user with the session scopes (`read`, `write`),
+    or, for None, the local operator (an admin) called `operator`.
+
+    The CLI runs on the machine that holds the database, so it may act for any user; what
+    that user may then do follows their roles, as over the API. NotFoundError for an unknown
+    user, UnauthenticatedError for a disabled one.
+    """
+    if name is None:
+        return Principal.operator(operator)
+    record = _find(session, name)
+    if record.disabled_at is not None:
+        raise UnauthenticatedError(f"user '{name}' is disabled")
+    return principal_for(session, record, SESSION_SCOPES)
