@@ -75,6 +75,7 @@ def _fill(session: Session, folder: Path) -> tuple[dict[str, str], dict[str, int
         "bob": ("bob", [Scope.READ, Scope.WRITE]),
         "charlie": ("charlie", [Scope.READ, Scope.WRITE]),
         "dana": ("dana", list(Scope)),
+        "sam": ("sam", [Scope.READ, Scope.WRITE]),
         "alice-read": ("alice", [Scope.READ]),
         "alice-ingest": ("alice", [Scope.INGEST]),
         "dana-read": ("dana", [Scope.READ]),

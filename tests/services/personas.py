@@ -1,5 +1,6 @@
 """Alice in IT (editor and approver), Bob in Sales (viewer), Charlie in Facilities (editor, no
-party to anything stored), Dana the admin; and the bundled agreements they argue over.
+party to anything stored), Dana the admin, Sam in Sales (editor and approver); and the bundled
+agreements they argue over.
 
 `it-service-desk-for-sales` is between it and sales, `leads-marketing-to-sales` between
 marketing and sales, `web-hosting-for-marketing` between it and marketing.
@@ -30,6 +31,7 @@ class Company:
     bob: Principal
     charlie: Principal
     dana: Principal
+    sam: Principal  # sales editor and approver: the customer's side in negotiations
 
 
 def make_company(session: Session) -> Company:
@@ -42,6 +44,7 @@ def make_company(session: Session) -> Company:
         "bob": [Grant("sales", Role.VIEWER)],
         "charlie": [Grant("facilities", Role.EDITOR)],
         "dana": [],
+        "sam": [Grant("sales", Role.EDITOR), Grant("sales", Role.APPROVER)],
     }
     ids = {
         name: add_user(

@@ -210,7 +210,7 @@ def test_only_admins_manage_users(session: Session, company: Company) -> None:
 
 def test_users_are_listed_with_their_roles(session: Session, company: Company) -> None:
     listed = {user.name: user for user in list_users(session, company.dana)}
-    assert list(listed) == ["alice", "bob", "charlie", "dana"]
+    assert list(listed) == ["alice", "bob", "charlie", "dana", "sam"]
     assert listed["alice"].grants == (Grant("it", Role.APPROVER), Grant("it", Role.EDITOR))
     assert listed["dana"].is_admin
     assert not listed["bob"].is_admin
