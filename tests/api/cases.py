@@ -36,15 +36,15 @@ Body = Callable[[Api], dict[str, Any]]  # keyword arguments of the request: json
 
 
 def _new_agreement(api: Api) -> dict[str, Any]:
-    text = _desk_text(api).replace(f"id: {DESK}\n", f"id: {fresh('new')}\n")
+    text = desk_text(api).replace(f"id: {DESK}\n", f"id: {fresh('new')}\n")
     return {"content": text, "headers": {"Content-Type": "application/yaml"}}
 
 
 def _unchanged_desk(api: Api) -> dict[str, Any]:
-    return {"content": _desk_text(api), "headers": {"Content-Type": "application/yaml"}}
+    return {"content": desk_text(api), "headers": {"Content-Type": "application/yaml"}}
 
 
-def _desk_text(api: Api) -> str:
+def desk_text(api: Api) -> str:
     text: str = api.get(f"/v1/agreements/{DESK}", "dana").json()["content"]
     return text
 
@@ -62,6 +62,9 @@ class Case:
     body: Body | None = None
     empty: Callable[[httpx.Response], bool] | None = None
     admin: bool = field(default=False)
+    # Makes the path for each call (a fresh agreement for a route that changes it for good);
+    # `path` then only serves requests that are refused before anything is looked up.
+    path_for: Callable[[Api], str] | None = None
 
     @property
     def key(self) -> tuple[str, str]:
@@ -70,7 +73,8 @@ class Case:
     def call(self, api: Api, headers: dict[str, str]) -> httpx.Response:
         kwargs = self.body(api) if self.body is not None else {}
         merged = {**kwargs.pop("headers", {}), **headers}
-        return api.client.request(self.method, self.path, headers=merged, **kwargs)
+        path = self.path_for(api) if self.path_for is not None else self.path
+        return api.client.request(self.method, path, headers=merged, **kwargs)
 
 
 def _no_items(response: httpx.Response) -> bool:

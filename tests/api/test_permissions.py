@@ -218,6 +218,8 @@ def _resolved(case: Case, api: Api) -> Case:
 
 def _as_if_missing(case: Case) -> str | None:
     """The same request about a thing that does not exist (None: the route names none)."""
+    if case.path_for is not None:
+        return None  # a fresh thing per call: its name is not the one to hide
     if case.path.startswith(A):
         return case.path.replace(DESK, "no-such-agreement")
     if "agreement=" in case.path:

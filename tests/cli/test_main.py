@@ -49,9 +49,9 @@ def test_validate_prints_every_error_with_file_and_line_and_exits_1(
     lines = output.splitlines()
     assert lines[0] == f"ok  {good}"
     assert lines[1:] == [
-        f"{bad}:21: spec.targets[0].calendar: calendar 'ofice' is not defined; "
+        f"{bad}:53: spec.targets[0].calendar: calendar 'ofice' is not defined; "
         "did you mean 'office'?",
-        f"{bad}:22: spec.targets[0].goal.P5: no such priority in this agreement",
+        f"{bad}:54: spec.targets[0].goal.P5: no such priority in this agreement",
     ]
 
 

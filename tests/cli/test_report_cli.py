@@ -47,7 +47,7 @@ def workspace(empty_workspace: Path, runner: CliRunner) -> Path:
     folder = empty_workspace / "agreements"
     folder.mkdir()
     (folder / "desk.yaml").write_text(agreement_text(), encoding="utf-8")
-    assert invoke(runner, "agreements", "apply", folder)[0] == 0
+    assert invoke(runner, "agreements", "apply", folder, "--activate")[0] == 0
     stored = find_workspace(empty_workspace, Settings())
     try:
         with stored.session_factory()() as session, session.begin():

@@ -92,8 +92,19 @@ def test_a_changed_file_shows_in_list_history_and_diff(runner: CliRunner, worksp
     code, output = invoke(runner, "agreements", "list")
     assert code == 0
     header, row = output.splitlines()
-    assert header.split() == ["id", "version", "title", "applied", "at", "(UTC)", "by"]
-    assert row.split()[:2] == [DESK, "2"]
+    assert header.split() == [
+        "id",
+        "version",
+        "state",
+        "in",
+        "force",
+        "title",
+        "applied",
+        "at",
+        "(UTC)",
+        "by",
+    ]
+    assert row.split()[:3] == [DESK, "2", "draft"]  # never activated: no version in force
     assert row.split()[-1] == "bob"
 
     code, output = invoke(runner, "agreements", "history", DESK)

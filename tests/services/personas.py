@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from accord.domain.access import Grant, Principal, Role
 from accord.services.agreements import apply_agreements
+from accord.services.lifecycle import activate_applied
 from accord.services.users import add_department, add_user, session_principal
 from accord.spec import example_agreements_dir
 from tests.builders import instant
@@ -52,5 +53,6 @@ def make_company(session: Session) -> Company:
         ).id
         for name, grants in people.items()
     }
-    apply_agreements(session, [example_agreements_dir()], actor="root", now=NOW)
+    applied = apply_agreements(session, [example_agreements_dir()], actor="root", now=NOW)
+    activate_applied(session, OPERATOR, applied, now=NOW)
     return Company(*(session_principal(session, ids[name]) for name in people))

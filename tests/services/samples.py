@@ -21,9 +21,11 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from accord.domain.access import Principal
 from accord.domain.events import EventKind
 from accord.persistence.repositories import EventRepository, EventRow
 from accord.services.agreements import apply_agreements
+from accord.services.lifecycle import activate_applied
 from tests.builders import ns
 
 AGREEMENT = """\
@@ -120,7 +122,8 @@ def apply_agreement(
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "desk.yaml"
     path.write_text(agreement_text(resolve_p1, objective), encoding="utf-8")
-    apply_agreements(session, [path], actor="alice", now=utc(at))
+    applied = apply_agreements(session, [path], actor="alice", now=utc(at))
+    activate_applied(session, Principal.operator("alice"), applied, now=utc(at))
 
 
 def add_events(session: Session, rows: list[tuple[str, str, EventKind, str]]) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
 
+from accord.domain.access import Principal
 from accord.errors import AccordError, ValidationError
 from accord.services.agreements import (
     ApplyOutcome,
@@ -18,6 +20,7 @@ from accord.services.agreements import (
     normalise_text,
 )
 from accord.services.evaluation import to_ns
+from accord.services.lifecycle import activate_applied
 from accord.spec import example_agreements_dir
 from tests.builders import instant
 
@@ -127,14 +130,20 @@ def test_unknown_agreements_and_versions_are_clear_errors(
         diff(session, DESK, 1, 3)
 
 
-def test_each_version_is_in_force_from_its_application_the_first_since_ever(
+def activated(session: Session, path: Path, actor: str, at: datetime) -> None:
+    """Apply `path` and put it in force at once, as `apply --activate` does."""
+    applied = apply_agreements(session, [path], actor=actor, now=at)
+    activate_applied(session, Principal.operator(actor), applied, now=at)
+
+
+def test_each_version_is_in_force_from_its_activation_the_first_since_ever(
     session: Session, desk_file: Path
 ) -> None:
-    apply_agreements(session, [desk_file], actor="alice", now=MONDAY)
+    activated(session, desk_file, "alice", MONDAY)
     edit(desk_file, "objective: 95%", "objective: 97%")
-    apply_agreements(session, [desk_file], actor="bob", now=TUESDAY)
+    activated(session, desk_file, "bob", TUESDAY)
     edit(desk_file, "objective: 97%", "objective: 99%")
-    apply_agreements(session, [desk_file], actor="carol", now=FRIDAY)
+    activated(session, desk_file, "carol", FRIDAY)
     [(latest, windows)] = agreements_in_force(session)
     assert str(latest.target("response").objective) == "0.99"
     assert [(w.version, w.from_ns, w.until_ns) for w in windows] == [
@@ -147,8 +156,24 @@ def test_each_version_is_in_force_from_its_application_the_first_since_ever(
         "0.97",
         "0.99",
     ]
-    # A clock that started before anything was applied binds to version 1; one that starts at
-    # the instant version 2 is applied binds to version 2 (windows are half-open).
+    # A clock that started before anything was activated binds to version 1; one that starts
+    # at the instant version 2 is activated binds to version 2 (windows are half-open).
     assert windows[0].holds(to_ns(MONDAY) - 10**12)
     assert windows[1].holds(to_ns(TUESDAY))
     assert not windows[0].holds(to_ns(TUESDAY))
+
+
+def test_a_draft_is_never_in_force_and_a_version_counts_from_its_activation_not_its_storing(
+    session: Session, desk_file: Path
+) -> None:
+    apply_agreements(session, [desk_file], actor="alice", now=MONDAY)
+    assert agreements_in_force(session) == []
+    edit(desk_file, "objective: 95%", "objective: 97%")
+    applied = apply_agreements(session, [desk_file], actor="alice", now=TUESDAY)
+    activate_applied(session, Principal.operator("dana"), applied, now=FRIDAY)
+    [(latest, windows)] = agreements_in_force(session)
+    assert str(latest.target("response").objective) == "0.97"
+    assert [(w.version, w.from_ns, w.until_ns) for w in windows] == [(2, None, None)]
+    assert windows[0].applied_at == FRIDAY
+    [listed] = list_agreements(session)
+    assert (listed.version, listed.state, listed.in_force_version) == (2, "active", 2)

@@ -41,7 +41,8 @@ def test_applying_a_new_version_records_who_applied_which_version(
     apply_agreements(session, [desk], actor="alice", now=TUESDAY)  # unchanged: not recorded
     desk.write_text(desk.read_text().replace("objective: 95%", "objective: 97%"))
     apply_agreements(session, [desk], actor="alice", now=TUESDAY)
-    latest, first = audit.entries(session, company.alice, agreement_id=DESK)
+    logged = audit.entries(session, company.alice, agreement_id=DESK)
+    latest, first = [e for e in logged if e.action is AuditAction.AGREEMENT_APPLIED]
     assert (latest.actor, latest.action, latest.at) == ("alice", "agreement.applied", TUESDAY)
     assert (latest.subject_type, latest.subject_id) == (SubjectType.AGREEMENT, DESK)
     assert latest.details["version"] == 2
@@ -76,6 +77,8 @@ def test_the_setup_of_the_company_is_in_the_log(session: Session, company: Compa
         AuditAction.USER_ADDED,
         AuditAction.USER_ROLE_GRANTED,
         AuditAction.AGREEMENT_APPLIED,
+        AuditAction.AGREEMENT_STATE_CHANGED,
+        AuditAction.AGREEMENT_ACTIVATED,
     }
     assert [e.id for e in everything] == sorted((e.id for e in everything), reverse=True)
 
@@ -83,15 +86,18 @@ def test_the_setup_of_the_company_is_in_the_log(session: Session, company: Compa
 def test_parties_read_their_agreements_entries_and_outsiders_nothing(
     session: Session, company: Company
 ) -> None:
+    # Newest first: applied as a draft, then activated by the operator (the state changes).
     assert actions(audit.entries(session, company.bob, agreement_id=DESK)) == [
-        ("root", AuditAction.AGREEMENT_APPLIED, DESK)
+        ("root", AuditAction.AGREEMENT_ACTIVATED, DESK),
+        ("root", AuditAction.AGREEMENT_STATE_CHANGED, DESK),
+        ("root", AuditAction.AGREEMENT_APPLIED, DESK),
     ]
-    assert len(audit.entries(session, company.bob, agreement_id=LEADS)) == 1
+    assert len(audit.entries(session, company.bob, agreement_id=LEADS)) == 3
     with pytest.raises(NotFoundError, match=f"no agreement '{HOSTING}'"):
         audit.entries(session, company.bob, agreement_id=HOSTING)
     with pytest.raises(NotFoundError):
         audit.entries(session, company.charlie, agreement_id=DESK)
-    assert len(audit.entries(session, company.dana, agreement_id=HOSTING)) == 1
+    assert len(audit.entries(session, company.dana, agreement_id=HOSTING)) == 3
 
 
 def test_only_admins_read_the_whole_log(session: Session, company: Company) -> None:

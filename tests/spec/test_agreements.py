@@ -48,9 +48,12 @@ def test_the_public_api_is_what_all_lists() -> None:
     assert sorted(accord.spec.__all__) == [
         "FileReport",
         "example_agreements_dir",
+        "example_catalog_dir",
+        "example_templates_dir",
         "load_agreement_file",
         "load_agreement_text",
         "load_agreements",
+        "read_document",
         "validate_paths",
     ]
     assert all(hasattr(accord.spec, name) for name in accord.spec.__all__)
@@ -122,7 +125,8 @@ def test_a_goal_for_a_priority_the_agreement_lacks_names_its_field_and_line() ->
     text = broken(("P4: 40h}", "P4: 40h, P5: 50h}"))
 
     assert errors_of(text) == [
-        "broken.yaml:28: spec.targets[1].goal.P5: no such priority in this agreement"
+        f"broken.yaml:{line_of(text, 'P5: 50h')}: spec.targets[1].goal.P5: "
+        "no such priority in this agreement"
     ]
 
 
@@ -130,7 +134,8 @@ def test_an_undefined_calendar_names_its_field_and_line_with_a_hint() -> None:
     text = broken(("calendar: office", "calendar: ofice"))
 
     assert errors_of(text) == [
-        "broken.yaml:21: spec.targets[0].calendar: calendar 'ofice' is not defined; "
+        f"broken.yaml:{line_of(text, 'calendar: ofice')}: spec.targets[0].calendar: "
+        "calendar 'ofice' is not defined; "
         "did you mean 'office'?"
     ]
 
@@ -248,8 +253,9 @@ BROKEN_COPIES = [
     ),
     pytest.param(
         "    - id: resolution",
-        "    - id: response",
-        "- id: response\n      kind: resolution",
+        "    - id: response\n      kind: response\n      calendar: office\n"
+        "      goal: {P1: 1h}\n      objective: 90%\n    - id: resolution",
+        "- id: response\n      kind: response\n      calendar: office\n      goal: {P1: 1h}",
         "spec.targets[1].id: target id 'response' is already used by spec.targets[0]",
         id="duplicate-target-id",
     ),
@@ -282,8 +288,8 @@ BROKEN_COPIES = [
         id="impossible-date",
     ),
     pytest.param(
-        "      period: month\n    - id",
-        "      period: fortnight\n    - id",
+        "      period: month\n      source: ServiceNow incidents\n    - id",
+        "      period: fortnight\n      source: ServiceNow incidents\n    - id",
         "fortnight",
         "spec.targets[0].period: 'fortnight' is not a period; use month, week, quarter or N days "
         "(e.g. 28d)",
@@ -315,7 +321,7 @@ BROKEN_COPIES = [
         "      warn_at: 75%\n",
         "      warn_at: 75%\n      warn_at: 80%\n",
         "warn_at: 80%",
-        "spec.targets[1].warn_at: duplicate key 'warn_at' (first on line 32)",
+        "spec.targets[1].warn_at: duplicate key 'warn_at' (first on line 65)",
         id="duplicate-key",
     ),
     pytest.param(
@@ -323,7 +329,7 @@ BROKEN_COPIES = [
         "goal: {P1: 4h, P2: 8h, P3: 24h, P4: 40h",
         "pause_states",
         "YAML syntax error: while parsing a flow mapping, expected ',' or '}', but got ':' "
-        "(column 19); the construct opened on line 28",
+        "(column 19); the construct opened on line 61",
         id="yaml-syntax-error",
     ),
 ]
@@ -360,7 +366,7 @@ def test_several_errors_are_reported_together_in_line_order() -> None:
         "spec.targets[1].pause_state",
         "spec.targets[1].objective",
     ]
-    assert [int(error.split(":")[1]) for error in errors] == [7, 15, 21, 22, 28, 29, 33]
+    assert [int(error.split(":")[1]) for error in errors] == [7, 16, 53, 54, 61, 62, 66]
 
 
 def test_a_document_that_is_not_a_mapping_says_what_an_agreement_is() -> None:

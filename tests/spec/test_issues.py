@@ -77,12 +77,12 @@ def issues_of(old: str, new: str) -> list[tuple[str, str]]:
             ("spec.targets[0].goal.P2", "'0m': a goal must be longer than zero"),
         ),
         (
-            "      period: month\n    - id",
+            "      period: month\n      source: ServiceNow incidents\n    - id",
             "      period: month\n      match: {channel: []}\n    - id",
             ("spec.targets[0].match.channel", "list at least one value to match"),
         ),
         (
-            "      period: month\n    - id",
+            "      period: month\n      source: ServiceNow incidents\n    - id",
             "      period: month\n      match: {channel: {web: 1}}\n    - id",
             (
                 "spec.targets[0].match.channel",
@@ -92,7 +92,7 @@ def issues_of(old: str, new: str) -> list[tuple[str, str]]:
         (
             "kind: Agreement",
             "kind: Agrement",
-            ("kind", "'Agrement' is not one of: Agreement"),
+            ("kind", "'Agrement' is not one of: Agreement, Service"),
         ),
         (
             "  title: IT service desk for Sales\n",

@@ -44,7 +44,7 @@ def test_optional_fields_reach_the_domain() -> None:
         ("  customer: sales", "  customer: sales\n  timezone: Europe/London"),
         ("  title: IT service desk for Sales", "  title: IT\n  description: The desk."),
         (
-            "      period: month\n    - id",
+            "      period: month\n      source: ServiceNow incidents\n    - id",
             "      period: 28d\n      match: {channel: [web, 7], vip: true}\n"
             "      description: First answer.\n    - id",
         ),

@@ -69,7 +69,7 @@ def test_a_directory_with_a_good_and_a_bad_file_gives_one_report_each(tmp_path: 
     assert bad_report.path == bad
     assert bad_report.agreement is None
     assert [str(issue) for issue in bad_report.issues] == [
-        f"{bad}:28: spec.targets[1].goal.P5: no such priority in this agreement"
+        f"{bad}:61: spec.targets[1].goal.P5: no such priority in this agreement"
     ]
 
 
@@ -126,7 +126,7 @@ def test_load_agreements_reports_the_issues_of_every_file(tmp_path: Path) -> Non
         load_agreements([tmp_path])
 
     assert [(Path(str(i.file)).name, i.line, i.path) for i in info.value.issues] == [
-        ("a.yaml", 21, "spec.targets[0].calendar"),
+        ("a.yaml", 53, "spec.targets[0].calendar"),
         ("c.yaml", 2, ""),
     ]
 

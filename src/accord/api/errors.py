@@ -4,6 +4,7 @@ UnauthenticatedError  401  (with WWW-Authenticate: Bearer)
 ForbiddenError        403  a known caller without the role or scope
 NotFoundError         404  also what outsiders get for things that exist
 ConflictError         409
+TransitionError       409  what the agreement's state does not allow, with what it allows
 PayloadError          413, 415  a body too large, or of a type the route does not read
 ValidationError       422  each issue with the CLI's field path
 request validation    422  FastAPI's own (query, path, JSON bodies), in the same shape
@@ -27,6 +28,7 @@ from accord.domain.access import (
     NotFoundError,
     UnauthenticatedError,
 )
+from accord.domain.lifecycle import TransitionError
 from accord.errors import AccordError, ValidationError
 
 __all__ = ["ERROR_RESPONSES", "PayloadError", "install_error_handlers", "loc_path"]
@@ -45,6 +47,7 @@ _STATUS: tuple[tuple[type[AccordError], int], ...] = (
     (ForbiddenError, 403),
     (NotFoundError, 404),
     (ConflictError, 409),
+    (TransitionError, 409),
     (ValidationError, 422),
 )
 

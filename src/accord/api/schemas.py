@@ -83,6 +83,8 @@ class AgreementSummaryRead(BaseModel):
     version: int
     applied_at: datetime
     applied_by: str
+    state: str  # draft, negotiating, pending-approval, active, review-required, expired, ...
+    in_force_version: int | None  # None before the first activation
 
     @classmethod
     def of(cls, s: AgreementSummary) -> AgreementSummaryRead:
@@ -92,6 +94,8 @@ class AgreementSummaryRead(BaseModel):
             version=s.version,
             applied_at=s.applied_at,
             applied_by=s.applied_by,
+            state=s.state,
+            in_force_version=s.in_force_version,
         )
 
 

@@ -15,8 +15,13 @@ import typer
 from rich.console import Console
 
 from accord.cli import access as access_commands
+from accord.cli import authoring as authoring_commands
+from accord.cli import documents as document_commands
+from accord.cli import lifecycle as lifecycle_commands
+from accord.cli import negotiation as negotiation_commands
 from accord.cli import render
 from accord.cli import report as report_commands
+from accord.cli.catalog import catalog_app
 from accord.cli.items import items_app
 from accord.cli.serve import serve
 from accord.cli.workspace import db_app, init, register_agreement_commands
@@ -29,7 +34,6 @@ from accord.reports.tables import write_clocks_csv, write_compliance_csv
 from accord.services.demo import run_workspace_demo
 from accord.services.evaluation import EvaluationResult
 from accord.services.runs import DEMO_AS_OF, evaluate_files
-from accord.spec import validate_paths
 
 LARGE_LOG_BYTES = 5 * 1024 * 1024  # show progress bars from this size on
 
@@ -45,6 +49,11 @@ app.add_typer(agreements_app, name="agreements")
 app.command("init")(init)
 app.add_typer(db_app, name="db")
 register_agreement_commands(agreements_app)
+authoring_commands.register(agreements_app)
+app.add_typer(catalog_app, name="catalog")
+lifecycle_commands.register(agreements_app)
+negotiation_commands.register(agreements_app)
+document_commands.register(agreements_app)
 report_commands.register(app)
 app.add_typer(items_app, name="items")
 access_commands.register(app)
@@ -53,23 +62,6 @@ app.command("serve")(serve)
 
 def _console() -> Console:
     return Console(highlight=False)
-
-
-@agreements_app.command("validate")
-def agreements_validate(
-    paths: Annotated[
-        list[Path],
-        typer.Argument(
-            metavar="FILE_OR_DIR",
-            help="Agreement files, or directories searched for *.yaml and *.yml.",
-        ),
-    ],
-) -> None:
-    """Check agreement files: `ok` per valid file, else every problem with file, line and field."""
-    reports = validate_paths(paths)
-    render.file_reports(_console(), reports)
-    if any(not report.ok for report in reports):
-        raise typer.Exit(1)
 
 
 @app.command()

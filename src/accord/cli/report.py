@@ -25,6 +25,7 @@ from accord.errors import ValidationError
 from accord.ingest.instants import format_instants, instant_to_datetime, parse_instant, zone
 from accord.reports.figures import CLOCK_KINDS, achieved_text, hours_text, objective_text
 from accord.reports.html import write_html
+from accord.reports.pdf import report_pdf
 from accord.reports.report_files import write_csv, write_json
 from accord.services.reports import monthly_report, parse_month
 from accord.services.status import (
@@ -47,6 +48,7 @@ class ReportFormat(StrEnum):
     HTML = "html"
     CSV = "csv"
     JSON = "json"
+    PDF = "pdf"
 
 
 AtOption = Annotated[
@@ -168,7 +170,7 @@ def report(
     ] = None,
     output_format: Annotated[
         ReportFormat | None,
-        typer.Option("--format", help="html, csv or json (default: from --out, else html)."),
+        typer.Option("--format", help="html, pdf, csv or json (default: from --out, else html)."),
     ] = None,
     agreement: Annotated[
         str | None, typer.Option("--agreement", help="Only this agreement (its id).")
@@ -196,6 +198,8 @@ def report(
         )
     if fmt is ReportFormat.HTML:
         write_html(result, path)
+    elif fmt is ReportFormat.PDF:
+        path.write_bytes(report_pdf(result))
     elif fmt is ReportFormat.CSV:
         write_csv(result, path)
     else:

@@ -18,8 +18,10 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from accord.cli.render import line
+from accord.domain.access import Principal
 from accord.errors import AccordError, ValidationError
 from accord.services import agreements as agreement_store
+from accord.services import lifecycle
 from accord.services.workspace import (
     UpgradeOutcome,
     Workspace,
@@ -130,19 +132,33 @@ def agreements_apply(
     actor: Annotated[
         str | None, typer.Option("--actor", help="Who applies them (default: $USER, else cli).")
     ] = None,
+    activate: Annotated[
+        bool,
+        typer.Option(
+            "--activate",
+            help="Put them in force at once, without approvals (the operator, an admin; audited).",
+        ),
+    ] = False,
 ) -> None:
-    """Store agreements as new versions where they changed; an unchanged file changes nothing."""
+    """Store agreements as new draft versions where they changed (an unchanged file changes
+    nothing); a draft comes into force when every party approves it, or with --activate."""
     console = _console()
     who = actor or os.environ.get("USER") or "cli"
+    now = SystemClock().now()
     with transaction(console) as session:
-        outcomes = agreement_store.apply_agreements(
-            session, paths, actor=who, now=SystemClock().now()
+        outcomes = agreement_store.apply_agreements(session, paths, actor=who, now=now)
+        views = (
+            lifecycle.activate_applied(session, Principal.operator(who), outcomes, now=now)
+            if activate
+            else []
         )
     for outcome in outcomes:
         if outcome.changed:
             line(console, f"{outcome.agreement_id}: stored version {outcome.version}")
         else:
             line(console, f"{outcome.agreement_id}: unchanged (version {outcome.version})")
+    for view in views:
+        line(console, f"{view.agreement_id}: version {view.in_force_version} in force")
 
 
 def agreements_list() -> None:
@@ -156,6 +172,8 @@ def agreements_list() -> None:
     table = Table(box=None)
     table.add_column("id", no_wrap=True)  # what users type next: never cut
     table.add_column("version", no_wrap=True)
+    table.add_column("state", no_wrap=True)
+    table.add_column("in force", no_wrap=True)
     table.add_column("title")
     table.add_column("applied at (UTC)", no_wrap=True)
     table.add_column("by")
@@ -163,6 +181,8 @@ def agreements_list() -> None:
         table.add_row(
             summary.agreement_id,
             str(summary.version),
+            summary.state,
+            "" if summary.in_force_version is None else str(summary.in_force_version),
             summary.title,
             _when(summary.applied_at),
             summary.applied_by,

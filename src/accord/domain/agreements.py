@@ -63,10 +63,11 @@ DEFAULT_WARN_AT = Decimal("0.75")
 
 @dataclass(frozen=True, slots=True)
 class Validity:
-    """Inclusive local dates on which the agreement is in force."""
+    """Inclusive local dates on which the agreement is in force; `end_on` None: no end date
+    (in force until it is ended; periods run up to the evaluation instant's local date)."""
 
     start_on: date
-    end_on: date
+    end_on: date | None = None
 
 
 @dataclass(frozen=True, slots=True)

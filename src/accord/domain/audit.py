@@ -18,10 +18,18 @@ class SubjectType(StrEnum):
     DEPARTMENT = "department"
     USER = "user"
     TOKEN = "token"
+    PROPOSAL = "proposal"  # a proposed change to a target (negotiation)
+    SERVICE = "service"  # a service of the catalog
 
 
 class AuditAction(StrEnum):
     AGREEMENT_APPLIED = "agreement.applied"  # a new version was stored
+    AGREEMENT_STATE_CHANGED = "agreement.state_changed"  # details: event, from, to, reason
+    AGREEMENT_APPROVED = "agreement.approved"  # a party's approver approved a version
+    AGREEMENT_ACTIVATED = "agreement.activated"  # a version came into force
+    APPROVALS_WITHDRAWN = "agreement.approvals_withdrawn"  # a new version withdrew them
+    REVIEW_FLAGGED = "agreement.review_flagged"  # a rule fired
+    REVIEW_COMPLETED = "agreement.review_completed"
     IMPORT_FINISHED = "import.finished"
     DEPARTMENT_ADDED = "department.added"
     USER_ADDED = "user.added"
@@ -32,6 +40,11 @@ class AuditAction(StrEnum):
     USER_ENABLED = "user.enabled"
     TOKEN_CREATED = "token.created"
     TOKEN_REVOKED = "token.revoked"
+    PROPOSAL_MADE = "proposal.made"  # details: target, change, department
+    PROPOSAL_COUNTERED = "proposal.countered"  # answered by a counter-proposal
+    PROPOSAL_ACCEPTED = "proposal.accepted"  # details: the version it stored
+    PROPOSAL_REJECTED = "proposal.rejected"
+    SERVICE_APPLIED = "catalog.service_applied"  # a catalog service was stored or changed
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,12 +57,22 @@ class ImportStatus(StrEnum):
 
 
 class AgreementRecord(Base):
-    """An agreement id; its content lives in its versions."""
+    """An agreement id and where it stands in its life; its content lives in its versions.
+
+    `state` is an `accord.domain.lifecycle.AgreementState` value; `in_force_version` the
+    version active now (None before the first activation); `ended_at` when it expired or was
+    terminated (clocks that start later bind to no version).
+    """
 
     __tablename__ = "agreements"
 
     id: Mapped[str] = mapped_column(String(200), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    state: Mapped[str] = mapped_column(String(32), default="draft")
+    state_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    state_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    in_force_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class AgreementVersionRecord(Base):
@@ -81,6 +91,65 @@ class AgreementVersionRecord(Base):
     applied_at: Mapped[datetime] = mapped_column(UTCDateTime())
     applied_by: Mapped[str] = mapped_column(String(200))
     source_path: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class ActivationRecord(Base):
+    """A version became the one in force at `activated_at`, until the next activation (or the
+    agreement's end). `via`: `approval` (every party approved), `admin` (`apply --activate`),
+    `migration` (stored before approvals existed)."""
+
+    __tablename__ = "agreement_activations"
+    __table_args__ = (UniqueConstraint("agreement_id", "version"),)
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    agreement_id: Mapped[str] = mapped_column(
+        String(200), ForeignKey("agreements.id", ondelete="CASCADE")
+    )
+    version: Mapped[int] = mapped_column(Integer)
+    activated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    activated_by: Mapped[str] = mapped_column(String(200))
+    via: Mapped[str] = mapped_column(String(16))
+
+
+class ApprovalRecord(Base):
+    """An approver of a party department approved one exact version; a later version withdraws
+    it (`withdrawn_at`). One approval per department and version: a second one is refused."""
+
+    __tablename__ = "approvals"
+    __table_args__ = (UniqueConstraint("agreement_id", "version", "department"),)
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    agreement_id: Mapped[str] = mapped_column(
+        String(200), ForeignKey("agreements.id", ondelete="CASCADE")
+    )
+    version: Mapped[int] = mapped_column(Integer)
+    department: Mapped[str] = mapped_column(String(100))
+    user_name: Mapped[str] = mapped_column(String(200))
+    approved_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class ReviewRecord(Base):
+    """A review of an agreement: a rule that flagged it (`kind` flagged, with the `rule_key`
+    that fired, so one firing flags once) or a review a user completed (`outcome`: continue,
+    renegotiate, terminate)."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (UniqueConstraint("agreement_id", "rule_key"),)
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    agreement_id: Mapped[str] = mapped_column(
+        String(200), ForeignKey("agreements.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))  # flagged | completed
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor: Mapped[str] = mapped_column(String(200))
+    version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    rule_key: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    outcome: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    notes: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class ItemRecord(Base):
@@ -252,3 +321,60 @@ class AuditRecord(Base):
     subject_id: Mapped[str] = mapped_column(String(200))
     agreement_id: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
     details: Mapped[str] = mapped_column(Text, default="{}")
+
+
+# Negotiation (migration 0006).
+
+
+class ProposalRecord(Base):
+    """A proposed change to one target of an agreement, made for a party `department`, with
+    its comment and evidence (JSON objects as text), and how the other party answered it.
+
+    `status` is an `accord.domain.negotiation.ProposalStatus` value; `responds_to` the proposal
+    this one counters; `resulting_version` the version an acceptance stored.
+    """
+
+    __tablename__ = "proposals"
+
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    agreement_id: Mapped[str] = mapped_column(
+        String(200), ForeignKey("agreements.id", ondelete="CASCADE"), index=True
+    )
+    base_version: Mapped[int] = mapped_column(Integer)
+    target_id: Mapped[str] = mapped_column(String(200))
+    change: Mapped[str] = mapped_column(Text)  # goals as text per priority, objective, states
+    comment: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[str] = mapped_column(Text)  # the simulation when it was made
+    proposed_by: Mapped[str] = mapped_column(String(200))
+    department: Mapped[str] = mapped_column(String(100))
+    proposed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(16))
+    responds_to: Mapped[int | None] = mapped_column(
+        ForeignKey("proposals.pk", ondelete="SET NULL"), nullable=True
+    )
+    answered_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    answer_comment: Mapped[str | None] = mapped_column(Text, nullable=True)
+    resulting_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+# The service catalog (migration 0005).
+
+
+class ServiceRecord(Base):
+    """A service of the catalog, as its `kind: Service` text was last applied (`content`),
+    with the fields agreements and listings read kept in columns."""
+
+    __tablename__ = "services"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)  # metadata.id, a slug
+    title: Mapped[str] = mapped_column(String(200))
+    type: Mapped[str] = mapped_column(String(32))  # accord.domain.catalog.ServiceType
+    owner: Mapped[str] = mapped_column(String(100), index=True)  # the providing department
+    description: Mapped[str | None] = mapped_column(Text, nullable=True)
+    hours: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    contact: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    content: Mapped[str] = mapped_column(Text)
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_by: Mapped[str] = mapped_column(String(200))

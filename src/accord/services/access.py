@@ -24,7 +24,7 @@ from accord.domain.access import (
 )
 from accord.domain.agreements import Agreement
 from accord.persistence.repositories import AgreementRepository
-from accord.services.agreements import AgreementSummary
+from accord.services.agreements import AgreementSummary, summary
 from accord.spec import load_agreement_text
 
 __all__ = [
@@ -103,15 +103,7 @@ def visible_agreements(session: Session, principal: Principal) -> list[Agreement
     for record in AgreementRepository(session).all_latest():
         agreement = _parsed(record.content)
         if decide(principal, Action.READ, parties(agreement)) is Decision.ALLOWED:
-            summaries.append(
-                AgreementSummary(
-                    record.agreement_id,
-                    agreement.title,
-                    record.version,
-                    record.applied_at,
-                    record.applied_by,
-                )
-            )
+            summaries.append(summary(session, record, agreement))
     return summaries
 
 

@@ -19,8 +19,13 @@ from accord.domain.agreements import Agreement
 from accord.domain.audit import AuditAction, SubjectType
 from accord.errors import AccordError, ValidationError
 from accord.persistence.records import AgreementVersionRecord
-from accord.persistence.repositories import AgreementRepository, content_digest
+from accord.persistence.repositories import (
+    AgreementRepository,
+    LifecycleRepository,
+    content_digest,
+)
 from accord.persistence.repositories.audit import AuditRepository
+from accord.services import catalog, states
 from accord.services.evaluation import to_ns
 from accord.spec import load_agreement_text, validate_paths
 
@@ -38,6 +43,7 @@ __all__ = [
     "normalise_text",
     "store_version",
     "stored_agreement",
+    "summary",
 ]
 
 
@@ -72,21 +78,25 @@ class StoredAgreement:
 
 @dataclass(frozen=True, slots=True)
 class AgreementSummary:
-    """An agreement as listed: its latest version and title."""
+    """An agreement as listed: its latest version and title, its state and the version in
+    force (None before the first activation)."""
 
     agreement_id: str
     title: str
     version: int
     applied_at: datetime
     applied_by: str
+    state: str = "draft"
+    in_force_version: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class VersionWindow:
     """The instants `[from_ns, until_ns)` (UTC nanoseconds) in which a version is in force.
 
-    `from_ns` is None for the first version (in force since ever), `until_ns` None for the
-    latest (in force from now on). A clock binds to the version whose window holds its start.
+    `from_ns` is None for the first version activated (in force since ever), `until_ns` None
+    for the version in force now, unless the agreement has ended. A clock binds to the version
+    whose window holds its start.
     """
 
     version: int
@@ -118,16 +128,20 @@ def apply_agreements(
     Steps: 1. validate all files (directories stand for their YAML files); any problem raises
     ValidationError and nothing is stored; 2. per file, compare the normalised text with the
     latest stored version; 3. store a new version, with `actor` and `now`, only when it differs.
-    Outcomes follow the order of the files.
+    Outcomes follow the order of the files. A stored version is a draft: it comes into force
+    when every party approves it (`services.lifecycle`), or an admin activates it.
+    Service files (`kind: Service`) among the inputs are applied to the catalog first; where
+    the workspace has a catalog, an agreement naming a service it lacks fails validation.
     """
     if now.tzinfo is None:
         raise ValueError("`now` must be an aware datetime")
-    reports = validate_paths(paths)
+    reports = validate_paths(paths, catalog=catalog.stored_catalog(session))
     issues = [issue for report in reports for issue in report.issues]
     if issues:
         raise ValidationError(issues)
+    catalog.apply_service_reports(session, reports, actor=actor, now=now)
     outcomes = []
-    for report in reports:
+    for report in [report for report in reports if report.agreement is not None]:
         content = normalise_text(report.path.read_text(encoding="utf-8"))
         # Build from the very text being stored, so a file changed since step 1 is checked too.
         agreement = load_agreement_text(content, str(report.path))
@@ -153,8 +167,11 @@ def store_version(
     source_path: str | None = None,
 ) -> ApplyOutcome:
     """Store `content` (normalised text that builds `agreement`) as the agreement's next
-    version unless it equals the latest one; audit a stored version. The file and API entry
-    points both end here, so an unchanged text is never a new version, whichever way it came.
+    version unless it equals the latest one; audit a stored version and record it in the
+    agreement's life (a draft; a change of an agreement withdraws the approvals of earlier
+    versions; an ended agreement is refused with TransitionError: renew it). The file and API
+    entry points both end here, so an unchanged text is never a new version, whichever way it
+    came.
     """
     if now.tzinfo is None:
         raise ValueError("`now` must be an aware datetime")
@@ -175,6 +192,7 @@ def store_version(
         agreement_id=agreement.id,
         details={"version": record.version, "content_sha256": record.content_sha256},
     )
+    states.version_stored(session, agreement.id, record.version, actor=actor, now=now)
     return ApplyOutcome(agreement.id, record.version, True)
 
 
@@ -197,16 +215,23 @@ def stored_agreement(
 
 def list_agreements(session: Session) -> list[AgreementSummary]:
     """Every stored agreement with its latest version, by id."""
-    return [
-        AgreementSummary(
-            record.agreement_id,
-            _parse(record).title,
-            record.version,
-            record.applied_at,
-            record.applied_by,
-        )
-        for record in AgreementRepository(session).all_latest()
-    ]
+    return [summary(session, record) for record in AgreementRepository(session).all_latest()]
+
+
+def summary(
+    session: Session, record: AgreementVersionRecord, agreement: Agreement | None = None
+) -> AgreementSummary:
+    """The listing of an agreement whose latest version is `record` (built as `agreement`)."""
+    row = states.agreement_row(session, record.agreement_id)
+    return AgreementSummary(
+        record.agreement_id,
+        (agreement or _parse(record)).title,
+        record.version,
+        record.applied_at,
+        record.applied_by,
+        row.state,
+        row.in_force_version,
+    )
 
 
 def history(session: Session, agreement_id: str) -> list[StoredVersion]:
@@ -238,24 +263,38 @@ def diff(session: Session, agreement_id: str, v1: int, v2: int) -> str:
 
 
 def agreements_in_force(session: Session) -> list[tuple[Agreement, list[VersionWindow]]]:
-    """Per stored agreement (by id): its latest version and the window of every version.
+    """Per agreement ever activated (by id): the version in force last and the window of every
+    version that was activated.
 
-    SEMANTICS.md: a clock binds to the agreement version in force at its start. The first
-    version is in force from the beginning of time (clocks that started before anything was
-    applied still bind to it); each later version from the instant it was applied until the
-    next one. Windows are ordered by version and never overlap.
+    SEMANTICS.md: a clock binds to the agreement version in force at its start. A version is
+    in force from its activation (every party approved it, or an admin activated it) until
+    the next activation; the first one activated is in force from the beginning of time, so
+    clocks that started before anything was agreed still bind to it. The last window ends
+    when the agreement expired or was terminated. Drafts never bind a clock. Windows are
+    ordered by activation and never overlap.
     """
     repository = AgreementRepository(session)
+    lifecycle = LifecycleRepository(session)
+    ended = {row.id: row.ended_at for row in lifecycle.all_agreements()}
+    by_agreement: dict[str, list[tuple[int, datetime]]] = {}
+    for activation in lifecycle.activations():
+        by_agreement.setdefault(activation.agreement_id, []).append(
+            (activation.version, activation.activated_at)
+        )
     result = []
-    for latest in repository.all_latest():
-        records = repository.versions(latest.agreement_id)
+    for agreement_id, activations in sorted(by_agreement.items()):
         windows = []
-        for i, record in enumerate(records):
-            from_ns = None if i == 0 else to_ns(record.applied_at)
-            until_ns = to_ns(records[i + 1].applied_at) if i + 1 < len(records) else None
-            windows.append(
-                VersionWindow(record.version, _parse(record), record.applied_at, from_ns, until_ns)
-            )
+        for i, (version, activated_at) in enumerate(activations):
+            record = repository.version(agreement_id, version)
+            if record is None:  # the foreign keys make this impossible
+                raise AccordError(f"agreement '{agreement_id}' has no version {version}")
+            from_ns = None if i == 0 else to_ns(activated_at)
+            if i + 1 < len(activations):
+                until_ns: int | None = to_ns(activations[i + 1][1])
+            else:
+                end = ended.get(agreement_id)
+                until_ns = None if end is None else to_ns(end)
+            windows.append(VersionWindow(version, _parse(record), activated_at, from_ns, until_ns))
         result.append((windows[-1].agreement, windows))
     return result
 

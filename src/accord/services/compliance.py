@@ -180,7 +180,8 @@ def periods_begun(
 ) -> tuple[list[Period], Int64Array]:
     """The periods of the validity that have begun by `as_of_ns`, and their UTC edges."""
     zone = ZoneInfo(agreement.period_timezone(target))
-    periods = periods_between(target.period, agreement.validity.start_on, agreement.validity.end_on)
+    last_day = validity_end_on(agreement, target, as_of_ns)
+    periods = periods_between(target.period, agreement.validity.start_on, last_day)
     begun = [p for p in periods if local_midnight_ns(zone, p.start_on) <= as_of_ns]
     edges = [local_midnight_ns(zone, p.start_on) for p in begun]
     if begun:
@@ -188,10 +189,28 @@ def periods_begun(
     return begun, np.array(edges, dtype=np.int64)
 
 
+def validity_end_on(agreement: Agreement, target: Target, as_of_ns: int) -> date:
+    """The validity's last day; with no end date, the last day of the target's period that
+    holds the local date of `as_of_ns` (periods are never cut short by an unwritten end)."""
+    if agreement.validity.end_on is not None:
+        return agreement.validity.end_on
+    zone = ZoneInfo(agreement.period_timezone(target))
+    today = datetime.fromtimestamp(as_of_ns // 1_000_000_000, tz=UTC).astimezone(zone).date()
+    begun = periods_between(target.period, agreement.validity.start_on, today)
+    if not begun:
+        return today
+    longest = timedelta(days=target.period.days or 92)  # no month or quarter is longer
+    whole = periods_between(target.period, begun[-1].start_on, begun[-1].start_on + longest)
+    return whole[0].end_on - timedelta(days=1)
+
+
 def validity_ns(agreement: Agreement, target: Target) -> tuple[int, int]:
-    """The agreement's validity as UTC instants `[start, end)` in its period time zone."""
+    """The agreement's validity as UTC instants `[start, end)` in its period time zone (the
+    end is the largest instant when the validity has no end date)."""
     zone = ZoneInfo(agreement.period_timezone(target))
     start = local_midnight_ns(zone, agreement.validity.start_on)
+    if agreement.validity.end_on is None:
+        return start, int(np.iinfo(np.int64).max)
     end = local_midnight_ns(zone, agreement.validity.end_on + timedelta(days=1))
     return start, end
 

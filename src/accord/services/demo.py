@@ -15,10 +15,12 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from accord.domain.access import Principal
 from accord.errors import AccordError
 from accord.services.agreements import ApplyOutcome, apply_agreements
 from accord.services.evaluation import EvaluationResult, Progress
 from accord.services.imports import ImportSummary, import_file
+from accord.services.lifecycle import activate_applied
 from accord.services.reports import ComplianceReport, build_report
 from accord.services.runs import DEMO_AS_OF, DEMO_YEAR, write_demo_log
 from accord.services.stored import load_evaluation
@@ -69,7 +71,8 @@ def run_workspace_demo(
     """Run the demo in `root` on SQLite (whatever ACCORD_DATABASE_URL says).
 
     1. validate the bundled agreements (stop here if one is broken);
-    2. create a fresh workspace and apply them (as version 1, agreed before the year);
+    2. create a fresh workspace, apply them and activate them (version 1, in force before
+       the year);
     3. write a seeded year of events to `root/events.csv` and import it like any export;
     4. evaluate the workspace at the end of the year and build December's report.
     """
@@ -84,6 +87,8 @@ def run_workspace_demo(
             applied = apply_agreements(
                 session, [example_agreements_dir()], actor="demo", now=DEMO_APPLIED_AT
             )
+            # The demo has no parties to sign: its operator activates them, as an admin may.
+            activate_applied(session, Principal.operator("demo"), applied, now=DEMO_APPLIED_AT)
         agreements = [r.agreement for r in reports if r.agreement is not None]
         write_demo_log(root, agreements, scale=scale)
         imported = import_file(

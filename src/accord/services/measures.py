@@ -27,6 +27,7 @@ from accord.services.compliance import (
     normal,
     periods_begun,
     to_datetime,
+    validity_end_on,
     validity_ns,
 )
 
@@ -117,8 +118,8 @@ def delivery_outcome(
     order = np.argsort(table.at[rows_of], kind="stable")
     delivered = table.at[rows_of][order]
     delivered_item = table.item[rows_of][order]
-    validity = agreement.validity
-    found = occurrences(schedule, calendar, validity.start_on, validity.end_on, delivered)
+    last_day = validity_end_on(agreement, target, as_of_ns)
+    found = occurrences(schedule, calendar, agreement.validity.start_on, last_day, delivered)
     v_start, v_end = validity_ns(agreement, target)
     due = (found.due_at >= v_start) & (found.due_at < v_end) & (found.due_at <= as_of_ns)
     periods, edges = periods_begun(agreement, target, as_of_ns)

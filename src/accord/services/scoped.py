@@ -17,7 +17,7 @@ from accord.domain.access import Action, ConflictError, NotFoundError, Principal
 from accord.domain.agreements import Agreement
 from accord.errors import AccordError, FieldIssue, ValidationError
 from accord.persistence.repositories import EventRepository
-from accord.services import access, agreements, reports, status
+from accord.services import access, agreements, catalog, reports, status
 from accord.services.agreements import (
     AgreementSummary,
     ApplyOutcome,
@@ -116,7 +116,8 @@ def write_agreement(
     Steps: 1. for an update, the principal must be allowed to write the stored agreement
     (NotFoundError for outsiders, before the text is even looked at); 2. the text is validated
     as an agreement file is (ValidationError with the same field paths as the CLI; `source`
-    names it in the messages); 3. an update's text must keep the agreement's id, and a
+    names it in the messages), against the stored catalog when the workspace has one; 3. an
+    update's text must keep the agreement's id, and a
     create's id must be new (ConflictError for a party, NotFoundError for an outsider); 4.
     the principal must be an editor of a party of the new content too; 5. it is stored as the
     next version unless it equals the latest (`changed` False).
@@ -124,7 +125,7 @@ def write_agreement(
     if agreement_id is not None:
         access.require(session, principal, Action.WRITE, agreement_id)
     content = agreements.normalise_text(text)
-    agreement = load_agreement_text(content, source)
+    agreement = load_agreement_text(content, source, catalog=catalog.stored_catalog(session))
     if agreement_id is not None and agreement.id != agreement_id:
         message = f"'{agreement.id}' is not the agreement updated here ('{agreement_id}')"
         raise ValidationError([FieldIssue("metadata.id", message, source)])

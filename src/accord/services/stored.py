@@ -24,7 +24,7 @@ from accord.engine.clocks import ClockArrays
 from accord.engine.events import KIND_CODE, NAT, EventTable
 from accord.engine.groups import run_starts
 from accord.errors import AccordError
-from accord.persistence.repositories import EventRepository
+from accord.persistence.repositories import AgreementRepository, EventRepository
 from accord.services.agreements import VersionWindow, agreements_in_force
 from accord.services.compliance import ratio_budget
 from accord.services.evaluation import (
@@ -78,6 +78,11 @@ def load_evaluation(
     if agreement_id is not None:
         in_force = [entry for entry in in_force if entry[0].id == agreement_id]
         if not in_force:
+            if AgreementRepository(session).latest(agreement_id) is not None:
+                raise AccordError(
+                    f"agreement '{agreement_id}' has no version in force yet: every party"
+                    " approves it (`accord agreements approve`), or an admin activates it"
+                )
             raise AccordError(
                 f"no agreement '{agreement_id}' is stored; `accord agreements list` shows those"
                 " that are"

@@ -1,5 +1,6 @@
 """Checks of an agreement that span fields: calendars, holiday regions, priorities, target ids,
-which keys each target kind takes, and alert rules that could never fire.
+which keys each target kind takes, alert rules that could never fire, and the governance
+sections (consequences on known targets with bands that never overlap, termination rules).
 
 They run on the raw YAML values, so they are reported even when unrelated fields are broken;
 shapes and types are the models' business (`accord.spec.models`).
@@ -14,7 +15,7 @@ from typing import Any
 
 import holidays
 
-from accord.domain.agreements import CLOCK_KINDS, TargetKind
+from accord.domain.agreements import CLOCK_KINDS, RuleKind, TargetKind
 from accord.domain.calendars import DAY_NAMES, CalendarSpec, parse_day_spec
 from accord.domain.durations import parse_fraction
 from accord.domain.measures import SRE_WORKBOOK_ALERTS, parse_burn_rate, plain
@@ -197,6 +198,103 @@ def cross_check(data: object) -> list[FieldIssue]:
                         )
                     )
                 first_use.setdefault(str(target_id), index)
+    issues.extend(_governance_issues(data, list(first_use)))
+    return issues
+
+
+def _governance_issues(data: object, target_ids: list[str]) -> list[FieldIssue]:
+    """Consequences and termination rules name target ids of this agreement; bands of one
+    consequence never overlap; each termination rule has the keys of its kind."""
+    issues: list[FieldIssue] = []
+    consequences = _get(data, "spec", "consequences")
+    if isinstance(consequences, Mapping):
+        if consequences.get("currency") is not None and consequences.get("charge") is None:
+            message = "a currency goes with a charge: write charge: 12000 too"
+            issues.append(FieldIssue("spec.consequences.currency", message))
+        items = consequences.get("items")
+        for index, item in enumerate(items if isinstance(items, list) else []):
+            if not isinstance(item, Mapping):
+                continue
+            path = f"spec.consequences.items[{index}]"
+            issues.extend(_target_ref(item.get("target"), f"{path}.target", target_ids))
+            issues.extend(_band_issues(item.get("bands"), f"{path}.bands"))
+    rules = _get(data, "spec", "termination")
+    for index, rule in enumerate(rules if isinstance(rules, list) else []):
+        if isinstance(rule, Mapping):
+            issues.extend(_rule_issues(rule, f"spec.termination[{index}]", target_ids))
+    return issues
+
+
+def _target_ref(value: object, path: str, target_ids: list[str]) -> list[FieldIssue]:
+    if value is None or isinstance(value, dict | list) or str(value) in target_ids:
+        return []
+    hint = difflib.get_close_matches(str(value), target_ids, n=1)
+    if hint:
+        suffix = f"; did you mean '{hint[0]}'?"
+    else:
+        suffix = f" (targets: {', '.join(target_ids)})" if target_ids else ""
+    return [FieldIssue(path, f"'{value}' is not a target of this agreement{suffix}")]
+
+
+def _bound(value: object) -> Any:
+    try:
+        return None if value is None else parse_fraction(value)
+    except ValueError:
+        return "bad"  # the model reports it
+
+
+def _band_issues(bands: object, path: str) -> list[FieldIssue]:
+    """Each band is `[at_least, below)`; two bands of one ladder may not share an attainment."""
+    if not isinstance(bands, list):
+        return []
+    spans: list[tuple[int, Any, Any]] = []
+    issues = []
+    for index, band in enumerate(bands):
+        if not isinstance(band, Mapping):
+            continue
+        low, high = _bound(band.get("at_least")), _bound(band.get("below"))
+        if "bad" in (low, high):
+            continue
+        if low is not None and high is not None and low >= high:
+            message = f"at_least {plain(low * 100)}% is not below {plain(high * 100)}%"
+            issues.append(FieldIssue(f"{path}[{index}]", message))
+            continue
+        spans.append((index, low, high))
+    for i, (index, low, high) in enumerate(spans):
+        for other, o_low, o_high in spans[:i]:
+            starts_before_end = o_high is None or low is None or low < o_high
+            ends_after_start = high is None or o_low is None or o_low < high
+            if starts_before_end and ends_after_start:
+                message = (
+                    f"overlaps band {other}: an attainment would fall in both; "
+                    "bands never overlap, so exactly one applies"
+                )
+                issues.append(FieldIssue(f"{path}[{index}]", message))
+                break
+    return issues
+
+
+def _rule_issues(rule: Mapping[str, Any], path: str, target_ids: list[str]) -> list[FieldIssue]:
+    """missed-in-a-row takes `periods` (required) and `targets`; not-approved-within `days`."""
+    try:
+        kind = RuleKind(str(rule.get("rule")))
+    except ValueError:
+        return []  # the model reports an unknown or missing rule
+    needed, example = (
+        ("periods", "periods: 3") if kind is RuleKind.MISSED_IN_A_ROW else ("days", "days: 30")
+    )
+    takes = {"periods", "targets"} if kind is RuleKind.MISSED_IN_A_ROW else {"days"}
+    issues = []
+    if rule.get(needed) is None:
+        issues.append(FieldIssue(f"{path}.{needed}", f"required for {kind.value}: {example}"))
+    for key in ("periods", "days", "targets"):
+        if key in rule and key not in takes:
+            message = f"a {kind.value} rule takes no {key} (only {', '.join(sorted(takes))})"
+            issues.append(FieldIssue(f"{path}.{key}", message))
+    targets = rule.get("targets")
+    if kind is RuleKind.MISSED_IN_A_ROW and isinstance(targets, list):
+        for index, value in enumerate(targets):
+            issues.extend(_target_ref(value, f"{path}.targets[{index}]", target_ids))
     return issues
 
 

@@ -46,6 +46,13 @@ from accord.domain.measures import (
     parse_time_of_day,
 )
 from accord.domain.periods import PeriodKind, PeriodSpec
+from accord.spec.governance import (
+    ConsequencesModel,
+    ReportingModel,
+    ResponsibilitiesModel,
+    ReviewModel,
+    TerminationRuleModel,
+)
 
 API_VERSION = "accord/v1"
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -246,11 +253,11 @@ class ValidityModel(SpecModel):
     """Inclusive local dates on which the agreement is in force."""
 
     start: date  # first day in force, YYYY-MM-DD
-    end: date  # last day in force (inclusive)
+    end: date | None = None  # last day in force (inclusive); none: until ended (lint warns)
 
     @model_validator(mode="after")
     def _start_not_after_end(self) -> Self:
-        if self.start > self.end:
+        if self.end is not None and self.start > self.end:
             raise ValueError(f"start {self.start} is after end {self.end}")
         return self
 
@@ -322,6 +329,8 @@ class TargetModel(SpecModel):
     minimum_downtime: MinimumDowntime = 0  # availability: shorter downtime is ignored (1m)
     clock: TimeBasis = TimeBasis.WALL  # availability: MTTR/MTBF/MTTA in wall | business time
     alerts: Annotated[list[AlertModel], BeforeValidator(_alerts)] = []  # or sre-workbook
+    source: Text | None = None  # where the figures come from: ServiceNow incidents
+    items: Text | None = None  # what this target counts, plural, if not the agreement's
     description: str | None = None  # free text
 
 
@@ -337,6 +346,14 @@ class AgreementSpecModel(SpecModel):
     # name -> calendar mapping; parsed by accord.domain.calendars.CalendarSpec.from_dict
     calendars: Annotated[dict[Text, Any], Field(min_length=1)]
     targets: Annotated[list[TargetModel], Field(min_length=1)]
+    items: Text | None = None  # what the targets count, plural, for the document: incidents
+    supports: Slug | None = None  # an OLA: the id of the agreement it supports
+    definitions: dict[Text, Text] = {}  # term -> what it means in this agreement
+    responsibilities: ResponsibilitiesModel | None = None  # each side's duties
+    reporting: ReportingModel | None = None  # {every: month, to: [sales leadership]}
+    review: ReviewModel | None = None  # {every: quarter}: the review cadence
+    consequences: ConsequencesModel | None = None  # credits etc., with a cap
+    termination: list[TerminationRuleModel] = []  # rules that flag the agreement for review
 
 
 class AgreementDocument(SpecModel):
@@ -352,8 +369,30 @@ class AgreementDocument(SpecModel):
       type: customer                      # customer | service | multi-level
       provider: it
       customer: sales
-      services: [service-desk]
-      validity: {start: 2026-01-01, end: 2026-12-31}
+      services: [service-desk]            # catalog services (kind: Service), when one is known
+      items: incidents                    # what the targets count, for the document
+      # supports: other-agreement-id      # an OLA names the agreement it supports
+      validity: {start: 2026-01-01, end: 2026-12-31}   # end optional (lint: no-end-date)
+      definitions:
+        incident: An unplanned interruption or reduction in quality of an IT service.
+      responsibilities:
+        provider: [Answer every ticket through the service portal.]
+        customer: [Report incidents through the portal or by phone.]
+      reporting: {every: month, to: [sales leadership], description: Monthly figures.}
+      review: {every: quarter}            # month | quarter | week | Nd
+      consequences:
+        cap: 25%                          # of the period's charge; never exceeded
+        charge: 12000                     # optional, per period
+        currency: EUR                     # optional, with charge
+        items:
+          - target: response              # a target id of this agreement
+            kind: credit                  # credit | chargeback | bonus
+            bands:                        # [at_least, below) -> percent; never overlapping
+              - {at_least: 90%, below: 95%, percent: 5%}
+              - {below: 90%, percent: 10%}
+      termination:
+        - {rule: missed-in-a-row, periods: 3, targets: [response]}   # targets: optional
+        - {rule: not-approved-within, days: 30}
       priorities: [P1, P2, P3, P4]        # optional: default_priority, timezone (for periods)
       calendars:
         office:
@@ -367,6 +406,8 @@ class AgreementDocument(SpecModel):
           goal: {P1: 30m, P2: 1h, P3: 4h, P4: 8h}
           objective: 95%
           period: month
+          source: ServiceNow incidents      # the data source (lint: no-data-source)
+          items: requests                   # optional: what this target counts
         - id: resolution
           kind: resolution
           calendar: office

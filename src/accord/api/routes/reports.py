@@ -16,6 +16,7 @@ from accord.api.deps import READ, Now, PrincipalDep, SessionDep, parse_at
 from accord.api.errors import ERROR_RESPONSES
 from accord.errors import FieldIssue, ValidationError
 from accord.reports.html import render_html
+from accord.reports.pdf import report_pdf
 from accord.reports.report_files import REPORT_COLUMNS, report_rows, to_json
 from accord.services import scoped
 from accord.services.reports import ComplianceReport, parse_month
@@ -27,20 +28,23 @@ class ReportFormat(StrEnum):
     JSON = "json"
     CSV = "csv"
     HTML = "html"
+    PDF = "pdf"
 
 
 _MEDIA = {
     ReportFormat.JSON: "application/json",
     ReportFormat.CSV: "text/csv; charset=utf-8",
     ReportFormat.HTML: "text/html; charset=utf-8",
+    ReportFormat.PDF: "application/pdf",
 }
 _CONTENT: dict[int | str, dict[str, Any]] = {
     200: {
-        "description": "The report (accord-report/v1 JSON, CSV rows, or a self-contained page)",
+        "description": "The report (accord-report/v1 JSON, CSV rows, a self-contained page, a PDF)",
         "content": {
             "application/json": {"schema": {"type": "object"}},
             "text/csv": {"schema": {"type": "string"}},
             "text/html": {"schema": {"type": "string"}},
+            "application/pdf": {"schema": {"type": "string", "format": "binary"}},
         },
     }
 }
@@ -60,7 +64,9 @@ def monthly_report(
     session: SessionDep,
     principal: PrincipalDep,
     now: Now,
-    format: Annotated[ReportFormat, Query(description="json, csv or html.")] = ReportFormat.JSON,
+    format: Annotated[
+        ReportFormat, Query(description="json, csv, html or pdf.")
+    ] = ReportFormat.JSON,
     agreement: Annotated[str | None, Query(max_length=200, description="Only this one.")] = None,
     at: Annotated[
         str | None,
@@ -79,7 +85,9 @@ def monthly_report(
     return Response(_render(report, format), media_type=_MEDIA[format])
 
 
-def _render(report: ComplianceReport, fmt: ReportFormat) -> str:
+def _render(report: ComplianceReport, fmt: ReportFormat) -> str | bytes:
+    if fmt is ReportFormat.PDF:
+        return report_pdf(report)
     if fmt is ReportFormat.HTML:
         return render_html(report)
     if fmt is ReportFormat.JSON:
