@@ -7,10 +7,9 @@ house fallback). Takes finished HTML; it decides no content.
 
 from __future__ import annotations
 
+import importlib
+from types import ModuleType
 from typing import Any
-
-import weasyprint
-from weasyprint.urls import URLFetcher
 
 from accord.reports.html import render_html as render_report_html
 from accord.services.reports import ComplianceReport
@@ -39,11 +38,19 @@ details:not([open]) > *:not(summary) {{ display: none; }}
 """
 
 
+def _weasyprint() -> ModuleType:
+    """WeasyPrint, loaded when a PDF is first made: importing it (Pango, fonts, HarfBuzz) takes
+    half a second, which every `accord` command would otherwise pay at start-up."""
+    return importlib.import_module("weasyprint")
+
+
 def _fetcher() -> Any:
-    return URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
+    urls = importlib.import_module("weasyprint.urls")
+    return urls.URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
 
 
 def _document(html: str, extra_css: str | None) -> Any:
+    weasyprint = _weasyprint()
     fetcher = _fetcher()
     stylesheets = (
         [] if extra_css is None else [weasyprint.CSS(string=extra_css, url_fetcher=fetcher)]
