@@ -6,7 +6,6 @@ render. No rules here.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated
 
@@ -15,8 +14,8 @@ from rich.console import Console
 from rich.table import Table
 
 from accord.cli.render import line
-from accord.cli.workspace import transaction
-from accord.services import catalog, users
+from accord.cli.workspace import AsOption, acting, transaction
+from accord.services import catalog
 from accord.timesource import SystemClock
 
 catalog_app = typer.Typer(help="The service catalog (kind: Service).", no_args_is_help=True)
@@ -34,17 +33,12 @@ def catalog_apply(
             metavar="FILE_OR_DIR", help="Service files, or directories of *.yaml and *.yml."
         ),
     ],
-    as_user: Annotated[
-        str | None,
-        typer.Option(
-            "--as", metavar="USER", help="Act as this user (default: the operator, an admin)."
-        ),
-    ] = None,
+    as_user: AsOption = None,
 ) -> None:
     """Store services in the catalog; a file that says what is stored changes nothing."""
     console = _console()
     with transaction(console) as session:
-        principal = users.acting_as(session, as_user, operator=os.environ.get("USER") or "cli")
+        principal = acting(session, as_user)
         applied = catalog.apply_service_files(
             session, paths, principal=principal, now=SystemClock().now()
         )
@@ -58,7 +52,7 @@ def catalog_list() -> None:
     """List the services of the catalog with their type and owner department."""
     console = _console()
     with transaction(console) as session:
-        services = catalog.list_services(session, users.acting_as(session, None, operator="cli"))
+        services = catalog.list_services(session, acting(session, None))
     if not services:
         line(console, "the catalog is empty; `accord catalog apply DIR` stores services")
         return

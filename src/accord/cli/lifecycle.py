@@ -7,31 +7,22 @@ transaction, render. No rules here.
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.orm import Session
 
 from accord.cli.render import line
-from accord.cli.workspace import transaction
-from accord.domain.access import Principal
+from accord.cli.workspace import AsOption, acting, transaction
 from accord.ingest.instants import instant_to_datetime, parse_instant
-from accord.services import lifecycle, reviews, users
+from accord.services import lifecycle, reviews
 from accord.services.lifecycle import LifecycleView
 from accord.services.reviews import ReviewOutcome
 from accord.timesource import SystemClock
 
 AgreementArg = Annotated[str, typer.Argument(metavar="ID", help="The agreement's id.")]
-AsOption = Annotated[
-    str | None,
-    typer.Option(
-        "--as", metavar="USER", help="Act as this user (default: the operator, an admin)."
-    ),
-]
 
 
 def _console() -> Console:
@@ -40,14 +31,6 @@ def _console() -> Console:
 
 def _now() -> datetime:
     return SystemClock().now()
-
-
-def _operator() -> str:
-    return os.environ.get("USER") or "cli"
-
-
-def _who(session: Session, name: str | None) -> Principal:
-    return users.acting_as(session, name, operator=_operator())
 
 
 def _at(value: str | None) -> datetime:
@@ -82,7 +65,7 @@ def agreements_state(agreement_id: AgreementArg, as_user: AsOption = None) -> No
     """Show where an agreement stands: state, versions, approvals, what may happen next."""
     console = _console()
     with transaction(console) as session:
-        view = lifecycle.view(session, _who(session, as_user), agreement_id)
+        view = lifecycle.view(session, acting(session, as_user), agreement_id)
     show_view(console, view)
 
 
@@ -90,7 +73,7 @@ def agreements_submit(agreement_id: AgreementArg, as_user: AsOption = None) -> N
     """Submit the latest version for approval by every party (an editor of a party)."""
     console = _console()
     with transaction(console) as session:
-        view = lifecycle.submit(session, _who(session, as_user), agreement_id, now=_now())
+        view = lifecycle.submit(session, acting(session, as_user), agreement_id, now=_now())
     show_view(console, view)
 
 
@@ -109,7 +92,7 @@ def agreements_approve(
     with transaction(console) as session:
         view = lifecycle.approve(
             session,
-            _who(session, as_user),
+            acting(session, as_user),
             agreement_id,
             now=_now(),
             version=version,
@@ -122,7 +105,7 @@ def agreements_activate(agreement_id: AgreementArg, as_user: AsOption = None) ->
     """Put the latest version in force without approvals (an admin; audited)."""
     console = _console()
     with transaction(console) as session:
-        view = lifecycle.activate(session, _who(session, as_user), agreement_id, now=_now())
+        view = lifecycle.activate(session, acting(session, as_user), agreement_id, now=_now())
     show_view(console, view)
 
 
@@ -135,7 +118,7 @@ def agreements_terminate(
     console = _console()
     with transaction(console) as session:
         view = lifecycle.terminate(
-            session, _who(session, as_user), agreement_id, now=_now(), reason=reason
+            session, acting(session, as_user), agreement_id, now=_now(), reason=reason
         )
     show_view(console, view)
 
@@ -144,7 +127,7 @@ def agreements_renew(agreement_id: AgreementArg, as_user: AsOption = None) -> No
     """Make a new draft from the version last in force, its validity moved on by one term."""
     console = _console()
     with transaction(console) as session:
-        view, outcome = lifecycle.renew(session, _who(session, as_user), agreement_id, now=_now())
+        view, outcome = lifecycle.renew(session, acting(session, as_user), agreement_id, now=_now())
     if outcome is not None and outcome.changed:
         line(console, f"{agreement_id}: stored version {outcome.version} (renewal draft)")
     show_view(console, view)
@@ -160,7 +143,7 @@ def agreements_review(
     console = _console()
     with transaction(console) as session:
         view = reviews.complete_review(
-            session, _who(session, as_user), agreement_id, outcome, now=_now(), notes=notes
+            session, acting(session, as_user), agreement_id, outcome, now=_now(), notes=notes
         )
     show_view(console, view)
 
@@ -169,7 +152,7 @@ def agreements_reviews(agreement_id: AgreementArg, as_user: AsOption = None) -> 
     """List an agreement's review flags and completed reviews, oldest first."""
     console = _console()
     with transaction(console) as session:
-        found = reviews.reviews(session, _who(session, as_user), agreement_id)
+        found = reviews.reviews(session, acting(session, as_user), agreement_id)
     if not found:
         line(console, f"{agreement_id}: no reviews yet")
         return
@@ -198,7 +181,9 @@ def agreements_due_reviews(
     """List the reviews that are due: by cadence, or because a rule flagged the agreement."""
     console = _console()
     with transaction(console) as session:
-        due = reviews.due_reviews(session, _who(session, as_user), now=_at(at), within_days=within)
+        due = reviews.due_reviews(
+            session, acting(session, as_user), now=_at(at), within_days=within
+        )
     if not due:
         line(console, "no reviews due")
         return
@@ -229,7 +214,7 @@ def agreements_check(
     console = _console()
     with transaction(console) as session:
         flags = reviews.check_rules(
-            session, _who(session, as_user), now=_at(at), agreement_id=agreement_id
+            session, acting(session, as_user), now=_at(at), agreement_id=agreement_id
         )
     if not flags:
         line(console, "no rule fired")

@@ -7,7 +7,6 @@ transaction, render. No rules here.
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
@@ -15,16 +14,14 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.orm import Session
 
 from accord.cli.render import line
-from accord.cli.workspace import transaction
-from accord.domain.access import Principal
+from accord.cli.workspace import AsOption, acting, transaction
 from accord.domain.durations import parse_fraction
 from accord.domain.negotiation import Proposal, ProposalStatus, TargetChange, format_percent
 from accord.errors import ValidationError
 from accord.ingest.instants import instant_to_datetime, parse_instant
-from accord.services import negotiation, users
+from accord.services import negotiation
 from accord.services.simulation import DEFAULT_PERIODS, Figures, Simulation, Suggestion
 from accord.timesource import SystemClock
 
@@ -55,12 +52,6 @@ PeriodsOption = Annotated[
 CommentOption = Annotated[
     str, typer.Option("--comment", "-m", help="Why: the other party reads it.")
 ]
-AsOption = Annotated[
-    str | None,
-    typer.Option(
-        "--as", metavar="USER", help="Act as this user (default: the operator, an admin)."
-    ),
-]
 AtOption = Annotated[
     str | None,
     typer.Option("--at", metavar="INSTANT", help="Judge the history as of this instant (now)."),
@@ -69,10 +60,6 @@ AtOption = Annotated[
 
 def _console() -> Console:
     return Console(highlight=False)
-
-
-def _who(session: Session, name: str | None) -> Principal:
-    return users.acting_as(session, name, operator=os.environ.get("USER") or "cli")
 
 
 def _at(value: str | None) -> datetime:
@@ -122,7 +109,7 @@ def agreements_simulate(
         except ValueError as exc:
             raise typer.BadParameter(str(exc), param_hint="--objective") from None
     with transaction(console) as session:
-        principal = _who(session, as_user)
+        principal = acting(session, as_user)
         simulation = (
             None
             if change is None
@@ -165,7 +152,7 @@ def agreements_propose(
     change = _change(goal, objective, pause_state)
     with transaction(console) as session:
         made = negotiation.propose(
-            session, _who(session, as_user), agreement_id, target, change, comment,
+            session, acting(session, as_user), agreement_id, target, change, comment,
             now=_at(at), periods=periods, department=department,
         )  # fmt: skip
     _opened(console, made)
@@ -186,7 +173,7 @@ def agreements_counter(
     change = _change(goal, objective, pause_state)
     with transaction(console) as session:
         made = negotiation.counter(
-            session, _who(session, as_user), proposal_id, change, comment, now=_at(at),
+            session, acting(session, as_user), proposal_id, change, comment, now=_at(at),
             periods=periods,
         )  # fmt: skip
     line(console, f"proposal {proposal_id} countered")
@@ -203,7 +190,7 @@ def agreements_accept(
     console = _console()
     with transaction(console) as session:
         done = negotiation.accept(
-            session, _who(session, as_user), proposal_id, now=SystemClock().now(), comment=comment
+            session, acting(session, as_user), proposal_id, now=SystemClock().now(), comment=comment
         )
     line(
         console,
@@ -219,7 +206,7 @@ def agreements_reject(
     console = _console()
     with transaction(console) as session:
         done = negotiation.reject(
-            session, _who(session, as_user), proposal_id, comment, now=SystemClock().now()
+            session, acting(session, as_user), proposal_id, comment, now=SystemClock().now()
         )
     line(console, f"proposal {done.id} rejected")
 
@@ -235,7 +222,7 @@ def agreements_proposals(
     evidence and the answer."""
     console = _console()
     with transaction(console) as session:
-        found = negotiation.list_proposals(session, _who(session, as_user), agreement_id, status)
+        found = negotiation.list_proposals(session, acting(session, as_user), agreement_id, status)
     if not found:
         line(console, f"no proposals for {agreement_id}")
         return

@@ -21,7 +21,7 @@ from accord.cli.render import line
 from accord.domain.access import Principal
 from accord.errors import AccordError, ValidationError
 from accord.services import agreements as agreement_store
-from accord.services import lifecycle
+from accord.services import lifecycle, users
 from accord.services.workspace import (
     UpgradeOutcome,
     Workspace,
@@ -77,6 +77,24 @@ def transaction(console: Console) -> Iterator[Session]:
         raise _fail(console, exc) from None
     finally:
         workspace.dispose()
+
+
+AsOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as", metavar="USER", help="Act as this user (default: the operator, an admin)."
+    ),
+]
+
+
+def operator_name() -> str:
+    """The local operator's name, as the audit log records it: $USER, else `cli`."""
+    return os.environ.get("USER") or "cli"
+
+
+def acting(session: Session, as_user: str | None) -> Principal:
+    """Who a command acts as: the user named by `--as`, else the local operator (an admin)."""
+    return users.acting_as(session, as_user, operator=operator_name())
 
 
 def _revision(outcome: UpgradeOutcome) -> str:
@@ -143,7 +161,7 @@ def agreements_apply(
     """Store agreements as new draft versions where they changed (an unchanged file changes
     nothing); a draft comes into force when every party approves it, or with --activate."""
     console = _console()
-    who = actor or os.environ.get("USER") or "cli"
+    who = actor or operator_name()
     now = SystemClock().now()
     with transaction(console) as session:
         outcomes = agreement_store.apply_agreements(session, paths, actor=who, now=now)

@@ -22,7 +22,7 @@ from accord.domain.access import (
     Principal,
     Role,
 )
-from accord.domain.audit import AuditAction, SubjectType
+from accord.domain.audit import AuditAction
 from accord.domain.lifecycle import (
     FINAL_STATES,
     AgreementState,
@@ -35,7 +35,6 @@ from accord.domain.lifecycle import (
 from accord.errors import FieldIssue, ValidationError
 from accord.persistence.records import ApprovalRecord
 from accord.persistence.repositories import AgreementRepository, LifecycleRepository
-from accord.persistence.repositories.audit import AuditRepository
 from accord.services import access, agreements, states
 from accord.services.agreements import ApplyOutcome
 from accord.spec import load_agreement_text
@@ -184,14 +183,13 @@ def approve(
     row = states.agreement_row(session, agreement_id, for_update=True)
     next_state(AgreementState(row.state), Event.APPROVE, agreement_id=agreement_id)  # or refuse
     repository.add_approval(agreement_id, latest, party, principal.name, at=now)
-    AuditRepository(session).add(
-        at=now,
-        actor=principal.name,
-        action=AuditAction.AGREEMENT_APPROVED,
-        subject_type=SubjectType.AGREEMENT,
-        subject_id=agreement_id,
-        agreement_id=agreement_id,
-        details={"version": latest, "department": party},
+    states.audit(
+        session,
+        principal.name,
+        now,
+        agreement_id,
+        AuditAction.AGREEMENT_APPROVED,
+        {"version": latest, "department": party},
     )
     missing = sorted(set(parties) - done - {party})
     if missing:

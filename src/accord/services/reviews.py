@@ -17,14 +17,13 @@ from sqlalchemy.orm import Session
 
 from accord.domain.access import Action, ForbiddenError, Principal
 from accord.domain.agreements import Agreement, RuleKind, TerminationRule
-from accord.domain.audit import AuditAction, SubjectType
+from accord.domain.audit import AuditAction
 from accord.domain.lifecycle import FINAL_STATES, AgreementState, Event, TransitionError
 from accord.domain.periods import PeriodKind, PeriodSpec
 from accord.engine.calendars import local_to_utc
 from accord.errors import FieldIssue, ValidationError
 from accord.persistence.records import ReviewRecord
 from accord.persistence.repositories import AgreementRepository, LifecycleRepository
-from accord.persistence.repositories.audit import AuditRepository
 from accord.services import access, agreements, lifecycle, states
 from accord.services.compliance import ComplianceRow
 from accord.services.lifecycle import LifecycleView
@@ -139,7 +138,7 @@ def complete_review(
         outcome=outcome.value,
         notes=notes,
     )
-    _audit(
+    states.audit(
         session,
         principal.name,
         now,
@@ -338,7 +337,7 @@ def _flag(
         reason=reason,
         rule_key=key,
     )
-    _audit(
+    states.audit(
         session,
         actor,
         now,
@@ -364,25 +363,6 @@ def _require_party_member(session: Session, principal: Principal, agreement_id: 
 def _zone(agreement: Agreement) -> ZoneInfo:
     name = agreement.timezone or next(iter(agreement.calendars.values())).timezone
     return ZoneInfo(name)
-
-
-def _audit(
-    session: Session,
-    actor: str,
-    now: datetime,
-    agreement_id: str,
-    action: AuditAction,
-    details: dict[str, object],
-) -> None:
-    AuditRepository(session).add(
-        at=now,
-        actor=actor,
-        action=action,
-        subject_type=SubjectType.AGREEMENT,
-        subject_id=agreement_id,
-        agreement_id=agreement_id,
-        details=details,
-    )
 
 
 def _review(record: ReviewRecord) -> Review:

@@ -5,6 +5,7 @@ and `agreements` records each stored version here. Flushes, never commits.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -16,7 +17,7 @@ from accord.persistence.records import AgreementRecord
 from accord.persistence.repositories.audit import AuditRepository
 from accord.persistence.repositories.lifecycle import LifecycleRepository
 
-__all__ = ["activate_version", "agreement_row", "record_transition", "version_stored"]
+__all__ = ["activate_version", "agreement_row", "audit", "record_transition", "version_stored"]
 
 
 def agreement_row(
@@ -30,6 +31,26 @@ def agreement_row(
             " that are"
         )
     return record
+
+
+def audit(
+    session: Session,
+    actor: str,
+    now: datetime,
+    agreement_id: str,
+    action: AuditAction,
+    details: Mapping[str, object],
+) -> None:
+    """Record `action` on the agreement in the audit log, readable by its parties."""
+    AuditRepository(session).add(
+        at=now,
+        actor=actor,
+        action=action,
+        subject_type=SubjectType.AGREEMENT,
+        subject_id=agreement_id,
+        agreement_id=agreement_id,
+        details=dict(details),
+    )
 
 
 def record_transition(
@@ -51,14 +72,13 @@ def record_transition(
     record.state_reason = reason
     record.state_changed_at = now
     session.flush()
-    AuditRepository(session).add(
-        at=now,
-        actor=actor,
-        action=AuditAction.AGREEMENT_STATE_CHANGED,
-        subject_type=SubjectType.AGREEMENT,
-        subject_id=agreement_id,
-        agreement_id=agreement_id,
-        details={"event": event.value, "from": before.value, "to": after.value, "reason": reason},
+    audit(
+        session,
+        actor,
+        now,
+        agreement_id,
+        AuditAction.AGREEMENT_STATE_CHANGED,
+        {"event": event.value, "from": before.value, "to": after.value, "reason": reason},
     )
     return after
 
@@ -88,14 +108,13 @@ def version_stored(
         agreement_id, below_version=version, at=now, reason=reason
     )
     if withdrawn:
-        AuditRepository(session).add(
-            at=now,
-            actor=actor,
-            action=AuditAction.APPROVALS_WITHDRAWN,
-            subject_type=SubjectType.AGREEMENT,
-            subject_id=agreement_id,
-            agreement_id=agreement_id,
-            details={"count": withdrawn, "reason": reason},
+        audit(
+            session,
+            actor,
+            now,
+            agreement_id,
+            AuditAction.APPROVALS_WITHDRAWN,
+            {"count": withdrawn, "reason": reason},
         )
 
 
@@ -118,13 +137,12 @@ def activate_version(
     record.in_force_version = version
     record.ended_at = None
     LifecycleRepository(session).add_activation(agreement_id, version, at=now, by=actor, via=via)
-    AuditRepository(session).add(
-        at=now,
-        actor=actor,
-        action=AuditAction.AGREEMENT_ACTIVATED,
-        subject_type=SubjectType.AGREEMENT,
-        subject_id=agreement_id,
-        agreement_id=agreement_id,
-        details={"version": version, "via": via},
+    audit(
+        session,
+        actor,
+        now,
+        agreement_id,
+        AuditAction.AGREEMENT_ACTIVATED,
+        {"version": version, "via": via},
     )
     return state
