@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from accord.cli.main import app
-from accord.spec import example_agreements_dir
+from accord.spec import example_agreements_dir, example_catalog_dir
 from accord.spec.templates import template_text
 
 DESK_ID = "service-desk-for-sales"
@@ -145,3 +145,19 @@ def test_an_invalid_file_is_an_error_and_exits_1(runner: CliRunner, desk_file: P
     assert f"{desk_file}:" in output
     assert " error invalid: " in output
     assert output.splitlines()[-1].startswith("1 file: 1 error, 0 warnings")
+
+
+def test_render_by_id_names_the_services_as_the_stored_catalog_does(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "desk.yaml").write_text(template_text("service-desk"))
+    assert invoke(runner, "init")[0] == 0
+    assert invoke(runner, "agreements", "apply", "desk.yaml")[0] == 0
+    code, output = invoke(runner, "agreements", "render", DESK_ID, "--out", "before.md")
+    assert code == 0, output
+    assert "First point of contact" not in Path("before.md").read_text(encoding="utf-8")
+    assert invoke(runner, "catalog", "apply", example_catalog_dir())[0] == 0
+    code, output = invoke(runner, "agreements", "render", DESK_ID, "--out", "after.md")
+    assert code == 0, output
+    assert "First point of contact" in Path("after.md").read_text(encoding="utf-8")

@@ -8,7 +8,7 @@ file need no workspace; `render ID` reads the workspace in one transaction.
 from __future__ import annotations
 
 import json
-import os
+from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -18,14 +18,13 @@ from rich.console import Console
 from rich.text import Text
 
 from accord.cli.render import line, plural
-from accord.cli.workspace import transaction
+from accord.cli.workspace import AsOption, acting, transaction
 from accord.domain.agreements import Agreement
 from accord.domain.catalog import CatalogService
 from accord.domain.lifecycle import AgreementState, Approval
 from accord.reports import document
 from accord.reports.lint import counts, findings_json, has_failures, lint_with_document
 from accord.services.documents import stored_document
-from accord.services.users import acting_as
 from accord.spec import validate_paths
 from accord.spec.lint import Finding
 
@@ -85,10 +84,7 @@ def agreements_render(
             help="Service files (kind: Service) to show titles and owners (with FILE).",
         ),
     ] = None,
-    as_user: Annotated[
-        str | None,
-        typer.Option("--as", metavar="USER", help="Read as this user (default: the operator)."),
-    ] = None,
+    as_user: AsOption = None,
 ) -> None:
     """Write an agreement as a document people sign: HTML, PDF or Markdown.
 
@@ -108,10 +104,12 @@ def agreements_render(
         if catalog:
             raise typer.BadParameter("only with an agreement file", param_hint="--catalog")
         with transaction(console) as session:
-            principal = acting_as(session, as_user, operator=_operator())
+            principal = acting(session, as_user)
             stored = stored_document(session, principal, source, version)
         agreement = stored.agreement
-        content = _render(fmt, agreement, None, stored.version, stored.state, stored.approvals)
+        content = _render(
+            fmt, agreement, stored.catalog, stored.version, stored.state, stored.approvals
+        )
         state = f", {stored.state.value}" if stored.state is not None else ""
         what = f"{agreement.id} version {stored.version}{state}"
     target = out or Path(f"{agreement.id}.{fmt.value}")
@@ -124,10 +122,6 @@ def agreements_render(
         line(console, f"error: cannot write {target}: {exc.strerror or exc}")
         raise typer.Exit(1) from None
     line(console, f"wrote the {fmt.value} document of {what} to {target}")
-
-
-def _operator() -> str:
-    return os.environ.get("USER") or "cli"
 
 
 def _from_file(
@@ -153,7 +147,7 @@ def _from_file(
 def _render(
     fmt: DocumentFormat,
     agreement: Agreement,
-    catalog: dict[str, CatalogService] | None,
+    catalog: Mapping[str, CatalogService] | None,
     version: int | None,
     state: AgreementState | None,
     approvals: tuple[Approval, ...],

@@ -7,14 +7,16 @@ The CLI (`accord agreements render ID`) and the API (`GET .../document`) both ca
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
 from accord.domain.access import Principal
 from accord.domain.agreements import Agreement
+from accord.domain.catalog import CatalogService
 from accord.domain.lifecycle import AgreementState, Approval
-from accord.services import lifecycle, scoped
+from accord.services import catalog, lifecycle, scoped
 
 __all__ = ["StoredDocument", "stored_document"]
 
@@ -27,13 +29,15 @@ class StoredDocument:
     version: int
     state: AgreementState | None  # None for a version that is neither the latest nor in force
     approvals: tuple[Approval, ...]  # of this version, withdrawn ones too, oldest first
+    catalog: Mapping[str, CatalogService] | None  # the workspace's, None when it has none
 
 
 def stored_document(
     session: Session, principal: Principal, agreement_id: str, version: int | None = None
 ) -> StoredDocument:
-    """The latest version (or `version`) of an agreement `principal` may read, with its state
-    and approvals; NotFoundError for an outsider or a version that does not exist.
+    """The latest version (or `version`) of an agreement `principal` may read, with its state,
+    approvals and the workspace's catalog (titles and owners of its services); NotFoundError
+    for an outsider or a version that does not exist.
 
     The state is the agreement's for its latest version; the version in force while a newer
     one is being written is `active`; an older version has no state of its own.
@@ -47,4 +51,5 @@ def stored_document(
     elif number == standing.in_force_version:
         state = AgreementState.ACTIVE
     approvals = tuple(lifecycle.approvals(session, agreement_id, number))
-    return StoredDocument(stored.agreement, number, state, approvals)
+    services = catalog.stored_catalog(session)
+    return StoredDocument(stored.agreement, number, state, approvals, services)

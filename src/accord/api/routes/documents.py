@@ -82,7 +82,11 @@ def agreement_document(
     with session.begin():
         stored = stored_document(session, principal, agreement_id, version)
     content = _RENDERERS[format](
-        stored.agreement, version=stored.version, state=stored.state, approvals=stored.approvals
+        stored.agreement,
+        catalog=stored.catalog,
+        version=stored.version,
+        state=stored.state,
+        approvals=stored.approvals,
     )
     filename = f"{stored.agreement.id}-v{stored.version}.{format.value}"
     headers = {"Content-Disposition": f'inline; filename="{filename}"'}
