@@ -4,10 +4,11 @@ rows go with their agreement; and it goes back down cleanly."""
 from __future__ import annotations
 
 from alembic import command
-from sqlalchemy import inspect, text
+from sqlalchemy import text
 
 from accord.persistence.db import make_engine
 from accord.persistence.migrate import alembic_config, current_revision, upgrade
+from tests.persistence.test_migrations_access import tables
 
 
 def fill_0005(url: str) -> None:
@@ -37,13 +38,6 @@ def stored(url: str) -> list[tuple[object, ...]]:
         ).all()
     engine.dispose()
     return [tuple(row) for row in rows]
-
-
-def tables(url: str) -> set[str]:
-    engine = make_engine(url)
-    names = set(inspect(engine).get_table_names())
-    engine.dispose()
-    return names
 
 
 def test_upgrading_from_0005_keeps_the_data_and_adds_proposals(empty_database_url: str) -> None:
